@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/dcgan-gpu/dcgan-gpu/internal/atomicfile"
 )
@@ -59,6 +60,9 @@ func Parse(b []byte) (*File, error) {
 	if len(header) == 0 || header[0] != '{' {
 		return nil, fmt.Errorf("%w: header does not start with '{'", ErrFormat)
 	}
+	if !utf8.Valid(header) {
+		return nil, fmt.Errorf("%w: header is not valid UTF-8", ErrFormat)
+	}
 
 	raw, err := splitObject(header)
 	if err != nil {
@@ -67,6 +71,9 @@ func Parse(b []byte) (*File, error) {
 	f := &File{Tensors: make(map[string]Tensor, len(raw))}
 	var spans []span
 	for name, msg := range raw {
+		if name == "" {
+			return nil, fmt.Errorf("%w: empty tensor name", ErrFormat)
+		}
 		if name == metadataKey {
 			if f.Metadata, err = parseMetadata(msg); err != nil {
 				return nil, fmt.Errorf("%w: %v", ErrFormat, err)
@@ -125,9 +132,17 @@ func parseMetadata(msg json.RawMessage) (map[string]string, error) {
 	if len(msg) == 0 || msg[0] != '{' {
 		return nil, errors.New("__metadata__ is not an object")
 	}
-	var md map[string]string
-	if err := json.Unmarshal(msg, &md); err != nil {
+	raw, err := splitObject(msg)
+	if err != nil {
 		return nil, fmt.Errorf("__metadata__: %v", err)
+	}
+	md := make(map[string]string, len(raw))
+	for k, v := range raw {
+		var s string
+		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+			return nil, fmt.Errorf("__metadata__: value of %q is not a string", k)
+		}
+		md[k] = s
 	}
 	return md, nil
 }
@@ -211,7 +226,7 @@ func (f *File) Bytes() ([]byte, error) {
 			return nil, fmt.Errorf("safetensors: bad tensor name %q", name)
 		}
 		if err := t.validate(); err != nil {
-			return nil, fmt.Errorf("tensor %q: %w", name, err)
+			return nil, fmt.Errorf("safetensors: tensor %q: %w", name, err)
 		}
 		names = append(names, name)
 	}

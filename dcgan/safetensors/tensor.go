@@ -115,22 +115,25 @@ func (t Tensor) check(want string) error {
 	if t.DType != want {
 		return fmt.Errorf("safetensors: tensor is %s, want %s", t.DType, want)
 	}
-	return t.validate()
+	if err := t.validate(); err != nil {
+		return fmt.Errorf("safetensors: %w", err)
+	}
+	return nil
 }
 
 // validate checks the dtype is known, the shape has no negative side and the byte count
-// matches the shape.
+// matches the shape. Its errors carry no package prefix; callers add it.
 func (t Tensor) validate() error {
 	size := dtypeSizes[t.DType]
 	if size == 0 {
-		return fmt.Errorf("safetensors: unknown dtype %q", t.DType)
+		return fmt.Errorf("unknown dtype %q", t.DType)
 	}
 	n, ok := byteSize(t.Shape, size)
 	if !ok {
-		return fmt.Errorf("safetensors: bad shape %v", t.Shape)
+		return fmt.Errorf("bad shape %v", t.Shape)
 	}
 	if uint64(len(t.Data)) != n {
-		return fmt.Errorf("safetensors: %s tensor of shape %v needs %d bytes, has %d",
+		return fmt.Errorf("%s tensor of shape %v needs %d bytes, has %d",
 			t.DType, t.Shape, n, len(t.Data))
 	}
 	return nil

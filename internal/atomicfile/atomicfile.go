@@ -67,3 +67,36 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// RemoveStale deletes the temporary files that writes to path left behind when their
+// process was killed mid-write. Call it only where no other process writes path at the same
+// time. It returns the first error other than a file already gone.
+func RemoveStale(path string) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	stale, err := filepath.Glob(filepath.Join(dir, "."+escapeGlob(base)+".tmp-*"))
+	if err != nil {
+		return fmt.Errorf("atomicfile: %w", err)
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("atomicfile: %w", err)
+		}
+	}
+	return nil
+}
+
+// escapeGlob quotes the characters filepath.Match treats specially.
+func escapeGlob(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '?', '[', ']', '\\':
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
