@@ -58,12 +58,14 @@ func InitState(cfg Config) (map[string]*tensor.Dense, error) {
 func initTensor(v []float32, p Param, seed, stream uint64) {
 	switch {
 	case strings.HasSuffix(p.Name, ".weight") && len(p.Shape) == 4: // (transposed) conv
-		for i := range v {
-			v[i] = float32(initStd * ref.Normal(seed, stream, uint64(i)))
+		ref.FillNormal(v, seed, stream)
+		for i, n := range v {
+			v[i] = float32(initStd * n)
 		}
 	case strings.HasSuffix(p.Name, ".weight"): // batch-norm γ
-		for i := range v {
-			v[i] = 1 + float32(initStd*ref.Normal(seed, stream, uint64(i)))
+		ref.FillNormal(v, seed, stream)
+		for i, n := range v {
+			v[i] = 1 + float32(initStd*n)
 		}
 	case strings.HasSuffix(p.Name, ".running_var"):
 		for i := range v {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 
 	"github.com/dcgan-gpu/dcgan-gpu/cuda"
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan/ref"
@@ -69,7 +70,7 @@ func (d *device) alloc(n, size int) cuda.DevicePtr {
 func upload[T cuda.Plain](d *device, src []T) cuda.DevicePtr {
 	d.t.Helper()
 	var zero T
-	p := d.alloc(len(src), int(sizeOf(zero)))
+	p := d.alloc(len(src), int(unsafe.Sizeof(zero)))
 	if err := cuda.Upload(p, src, nil); err != nil {
 		d.t.Fatal(err)
 	}
@@ -83,16 +84,6 @@ func download[T cuda.Plain](d *device, p cuda.DevicePtr, n int) []T {
 		d.t.Fatal(err)
 	}
 	return out
-}
-
-func sizeOf[T cuda.Plain](v T) uintptr {
-	switch any(v).(type) {
-	case uint8:
-		return 1
-	case int64, uint64, float64:
-		return 8
-	}
-	return 4
 }
 
 // ulps returns how many float32 values lie between a and b (0 when equal, +0 == -0).

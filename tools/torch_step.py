@@ -215,9 +215,9 @@ def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
     check_philox()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "dcgan", "testdata",
-        "step.safetensors")
+        root, "dcgan", "testdata", "step.safetensors")
     tensors, meta = {}, {"steps": str(STEPS), "torch": torch.__version__}
     for c in CASES:
         key, t = run_case(c)

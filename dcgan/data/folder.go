@@ -60,7 +60,7 @@ func decodeImage(path string) (image.Image, error) {
 	if err != nil {
 		return nil, formatErr(path, "unreadable image", err)
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxPixels/max(cfg.Height, 1) {
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxPixels/cfg.Height {
 		return nil, formatErr(path, fmt.Sprintf("%s image of %d×%d pixels: empty or too large",
 			format, cfg.Width, cfg.Height), nil)
 	}
@@ -84,8 +84,8 @@ func isImageFile(name string) bool {
 }
 
 // openFolder lists the PNG and JPEG files under root, recursively, in filepath.WalkDir's
-// order (names sorted within each directory). Other files are not images and are left out; an image file that does not
-// decode is an error when it is read.
+// order (names sorted within each directory). Other files are not images and are left
+// out; an image file that does not decode is an error when it is read.
 func openFolder(root string, size, channels int) (Source, error) {
 	st, err := os.Stat(root)
 	if err != nil {
