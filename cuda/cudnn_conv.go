@@ -114,7 +114,8 @@ func (c *Conv) WorkspaceSize(dir ConvDir) int64 { return c.algo[dir].Memory }
 const maxAlgos = 16
 
 // candidates asks cuDNN for its ranked candidates of one direction.
-func (c *Conv) candidates(d *DNN, dir ConvDir, search AlgoSearch, s ConvScratch) ([]AlgoPerf, error) {
+func (c *Conv) candidates(d *DNN, dir ConvDir, search AlgoSearch,
+	s ConvScratch) ([]AlgoPerf, error) {
 	var got C.int
 	x, w, y, ws, wsb := C.CUdeviceptr(s.X), C.CUdeviceptr(s.W), C.CUdeviceptr(s.Y),
 		C.CUdeviceptr(s.Workspace), C.size_t(s.WSBytes)
@@ -266,7 +267,7 @@ func (d *DNN) ConvForward(c *Conv, alpha float32, x, w DevicePtr, beta float32, 
 
 // ConvBackwardData computes dx = alpha·conv_backward_data(w, dy) + beta·dx
 // (cudnnConvolutionBackwardData). It is also ConvTranspose2d's forward: see NOTE
-// [transposed convolution is backward-data].
+// [transposed convolution as backward-data].
 func (d *DNN) ConvBackwardData(c *Conv, alpha float32, w, dy DevicePtr, beta float32,
 	dx DevicePtr, ws *Buffer) error {
 	wsp, wsn, err := c.ready(d, ConvBwdData, ws)

@@ -14,10 +14,11 @@ import "fmt"
 // cudnnSetTensor4dDescriptor).
 func newTensor4d(n, c, h, w int) (C.cudnnTensorDescriptor_t, error) {
 	var d C.cudnnTensorDescriptor_t
-	if err := checkDNN("cudnnCreateTensorDescriptor", C.dl_cudnnCreateTensorDescriptor(&d)); err != nil {
+	status := C.dl_cudnnCreateTensorDescriptor(&d)
+	if err := checkDNN("cudnnCreateTensorDescriptor", status); err != nil {
 		return nil, err
 	}
-	status := C.dl_cudnnSetTensor4dDescriptor(d, C.int(n), C.int(c), C.int(h), C.int(w))
+	status = C.dl_cudnnSetTensor4dDescriptor(d, C.int(n), C.int(c), C.int(h), C.int(w))
 	if err := checkDNN("cudnnSetTensor4dDescriptor", status); err != nil {
 		C.dl_cudnnDestroyTensorDescriptor(d)
 		return nil, fmt.Errorf("tensor %dx%dx%dx%d: %w", n, c, h, w, err)
@@ -39,10 +40,11 @@ func destroyTensor(d *C.cudnnTensorDescriptor_t) error {
 // cudnnSetFilter4dDescriptor).
 func newFilter4d(k, c, h, w int) (C.cudnnFilterDescriptor_t, error) {
 	var d C.cudnnFilterDescriptor_t
-	if err := checkDNN("cudnnCreateFilterDescriptor", C.dl_cudnnCreateFilterDescriptor(&d)); err != nil {
+	status := C.dl_cudnnCreateFilterDescriptor(&d)
+	if err := checkDNN("cudnnCreateFilterDescriptor", status); err != nil {
 		return nil, err
 	}
-	status := C.dl_cudnnSetFilter4dDescriptor(d, C.int(k), C.int(c), C.int(h), C.int(w))
+	status = C.dl_cudnnSetFilter4dDescriptor(d, C.int(k), C.int(c), C.int(h), C.int(w))
 	if err := checkDNN("cudnnSetFilter4dDescriptor", status); err != nil {
 		C.dl_cudnnDestroyFilterDescriptor(d)
 		return nil, fmt.Errorf("filter %dx%dx%dx%d: %w", k, c, h, w, err)

@@ -121,7 +121,7 @@ cudnnStatus_t dl_cudnnBatchNormalizationBackward(cudnnHandle_t h, cudnnTensorDes
                                                  CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx,
                                                  cudnnTensorDescriptor_t bnd, CUdeviceptr scale,
                                                  float betaParam, CUdeviceptr dScale,
-                                                 CUdeviceptr dBias, double eps, CUdeviceptr saveMean,
-                                                 CUdeviceptr saveInvStd);
+                                                 CUdeviceptr dBias, double eps,
+                                                 CUdeviceptr saveMean, CUdeviceptr saveInvStd);
 
 #endif

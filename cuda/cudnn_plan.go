@@ -20,6 +20,7 @@ const (
 	MathTF32
 )
 
+// String is "fp32" or "tf32".
 func (m MathType) String() string {
 	if m == MathTF32 {
 		return "tf32"
@@ -42,6 +43,7 @@ func (g ConvGeom) P() int { return (g.H+2*g.Pad-g.R)/g.Stride + 1 }
 // Q is the output width.
 func (g ConvGeom) Q() int { return (g.W+2*g.Pad-g.S)/g.Stride + 1 }
 
+// String shows the shapes, e.g. "N=64 C=3 64x64 → K=64 32x32 (k4x4 s2 p1)".
 func (g ConvGeom) String() string {
 	return fmt.Sprintf("N=%d C=%d %dx%d → K=%d %dx%d (k%dx%d s%d p%d)",
 		g.N, g.C, g.H, g.W, g.K, g.P(), g.Q(), g.R, g.S, g.Stride, g.Pad)
@@ -63,10 +65,11 @@ func (g ConvGeom) Validate() error {
 	return nil
 }
 
-// NOTE [transposed convolution is backward-data]: PyTorch's ConvTranspose2d(inC→outC) is the
-// gradient of a convolution with respect to its input. Take the convolution cuDNN sees with
-// x = the transposed conv's output [N, outC, outH, outW] and filter [K=inC, C=outC, k, k];
-// its output y has the transposed conv's input shape [N, inC, inH, inW]. Then
+// NOTE [transposed convolution as backward-data] (dcgan/ref/convt.go) in cuDNN's terms:
+// PyTorch's ConvTranspose2d(inC→outC) is the gradient of a convolution with respect to its
+// input. Take the convolution cuDNN sees with x = the transposed conv's output
+// [N, outC, outH, outW] and filter [K=inC, C=outC, k, k]; its output y has the transposed
+// conv's input shape [N, inC, inH, inW]. Then
 //   ConvTranspose2d forward   = cudnnConvolutionBackwardData (dy := input, dx := output),
 //   ConvTranspose2d input grad = cudnnConvolutionForward (x := output grad, y := input grad),
 //   ConvTranspose2d weight grad = cudnnConvolutionBackwardFilter (x := output grad,
@@ -75,7 +78,7 @@ func (g ConvGeom) Validate() error {
 
 // TransposedConvGeom returns the convolution whose backward-data is ConvTranspose2d(inC →
 // outC, kernel k, stride, pad) on inputs [n, inC, inH, inW]; see NOTE [transposed
-// convolution is backward-data]. The output side is (in-1)·stride − 2·pad + k, as PyTorch
+// convolution as backward-data]. The output side is (in-1)·stride − 2·pad + k, as PyTorch
 // computes it with output_padding 0.
 func TransposedConvGeom(n, inC, outC, inH, inW, k, stride, pad int) (ConvGeom, error) {
 	outH := (inH-1)*stride - 2*pad + k
@@ -101,6 +104,7 @@ const (
 	ConvBwdFilter                // cudnnConvolutionBackwardFilter: dw from x and dy
 )
 
+// String is the direction in words: "forward", "backward-data", "backward-filter".
 func (d ConvDir) String() string {
 	return [...]string{"forward", "backward-data", "backward-filter"}[d]
 }

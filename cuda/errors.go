@@ -34,12 +34,13 @@ const (
 // Error is a failed call into an NVIDIA library.
 type Error struct {
 	Library string // LibDriver or LibCUDNN
-	Func    string // the C function as linked, e.g. "cuMemAlloc_v2", "cudnnConvolutionForward"
+	Func    string // the C function as documented, e.g. "cuMemAlloc", "cudnnConvolutionForward"
 	Status  int    // the raw status the call returned
 	Name    string // the status's enum name, e.g. "CUDA_ERROR_OUT_OF_MEMORY"
 	Message string // the library's own description; may be empty
 }
 
+// Error reads "cuda: <C function>: <status name> (<library message>)".
 func (e *Error) Error() string {
 	if e.Message == "" || e.Message == e.Name {
 		return fmt.Sprintf("cuda: %s: %s", e.Func, e.Name)

@@ -28,11 +28,11 @@ type CPU struct {
 	stats  StepStats
 	closed bool
 
-	real   []float32 // the batch normalised to [-1, 1], [N, C, H, W]
-	z      []float32 // the step's noise, [N, nz]
-	dlogit []float32 // gradient of a loss by D's logits, [N]
-	dfake  []float32 // gradient of errG by G's output, [N, C, H, W]
-	gradDx []float32 // D's gradients from the real batch, added to the fake batch's
+	real      []float32 // the batch normalised to [-1, 1], [N, C, H, W]
+	z         []float32 // the step's noise, [N, nz]
+	dlogit    []float32 // gradient of a loss by D's logits, [N]
+	dfake     []float32 // gradient of errG by G's output, [N, C, H, W]
+	gradDReal []float32 // D's gradients from the real batch, added to the fake batch's
 
 	// What a step changes before it can tell that it is finite, kept to undo it.
 	saveRunG, saveRunD    []float32
@@ -50,16 +50,16 @@ func NewCPU(cfg Config) (*CPU, error) {
 	img := cfg.Channels * cfg.ImageSize * cfg.ImageSize
 	c := &CPU{
 		cfg: cfg, g: g, d: d,
-		real:     make([]float32, cfg.BatchSize*img),
-		z:        make([]float32, cfg.BatchSize*cfg.LatentDim),
-		dlogit:   make([]float32, cfg.BatchSize),
-		dfake:    make([]float32, cfg.BatchSize*img),
-		gradDx:   make([]float32, len(d.grad)),
-		saveRunG: make([]float32, len(g.running)),
-		saveRunD: make([]float32, len(d.running)),
-		saveD:    make([]float32, len(d.learned)),
-		saveDm:   make([]float32, len(d.learned)),
-		saveDv:   make([]float32, len(d.learned)),
+		real:      make([]float32, cfg.BatchSize*img),
+		z:         make([]float32, cfg.BatchSize*cfg.LatentDim),
+		dlogit:    make([]float32, cfg.BatchSize),
+		dfake:     make([]float32, cfg.BatchSize*img),
+		gradDReal: make([]float32, len(d.grad)),
+		saveRunG:  make([]float32, len(g.running)),
+		saveRunD:  make([]float32, len(d.running)),
+		saveD:     make([]float32, len(d.learned)),
+		saveDm:    make([]float32, len(d.learned)),
+		saveDv:    make([]float32, len(d.learned)),
 	}
 	if err := c.Load(state); err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (c *CPU) Step(real *tensor.Dense) error {
 	lossReal := ref.BCEWithLogits(logits, 1, dlogit)
 	st.DReal = meanSigmoid(logits)
 	d.backward(c.real, dlogit, nil, n)
-	copy(c.gradDx, d.grad)
+	copy(c.gradDReal, d.grad)
 
 	// D on fake: fake = G(z); errD_fake = BCE(D(fake.detach()), 0), gradients added.
 	ref.FillNormal(c.z[:n*cfg.LatentDim], cfg.Seed, NoiseStream(c.step))
@@ -104,7 +104,7 @@ func (c *CPU) Step(real *tensor.Dense) error {
 	lossFake := ref.BCEWithLogits(logits, 0, dlogit)
 	st.DFake = meanSigmoid(logits)
 	d.backward(fake, dlogit, nil, n)
-	addTo(d.grad, c.gradDx)
+	addTo(d.grad, c.gradDReal)
 	st.LossD = lossReal + lossFake
 	if !isFinite(st.LossD) || !allFinite(d.grad) {
 		c.undo(false)
@@ -256,7 +256,7 @@ func (c *CPU) Load(state map[string]*tensor.Dense) error {
 func (c *CPU) Close() error {
 	c.closed = true
 	c.g, c.d = nil, nil
-	c.real, c.z, c.dlogit, c.dfake, c.gradDx = nil, nil, nil, nil, nil
+	c.real, c.z, c.dlogit, c.dfake, c.gradDReal = nil, nil, nil, nil, nil
 	c.saveRunG, c.saveRunD, c.saveD, c.saveDm, c.saveDv = nil, nil, nil, nil, nil
 	return nil
 }

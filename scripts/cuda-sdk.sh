@@ -12,7 +12,8 @@
 #                    CUDA 12's cuda.h: CUDA 13's maps cuCtxCreate to the 4-argument
 #                    cuCtxCreate_v4; cudnn.h includes cuda_runtime_api.h)
 #   cudnn/           cuDNN 9 headers and the libcudnn.so.9 dispatcher (link time only here)
-#   cuda13/          nvcc 13.0 with cicc, crt and runtime headers, for kernels/build.sh
+#   cuda13/          nvcc 13.0 with cicc, crt and runtime headers, and cuobjdump, for
+#                    kernels/build.sh
 #   stub/            libcuda.so.1, a generated LINK-TIME stand-in for the NVIDIA driver
 #   env.sh           the exports: NVCC, CGO_CFLAGS, CGO_LDFLAGS, DCGAN_SDK
 #
@@ -44,7 +45,7 @@ die() {
 # The stamp is the requirements file itself plus the recipe version of this script: when
 # either changes, the SDK is rebuilt from scratch.
 stamp_text() {
-	printf 'recipe 2\n'
+	printf 'recipe 3\n'
 	grep -v '^#' "$reqs"
 }
 
@@ -124,7 +125,8 @@ unpack() {
 	extract "$(wheel nvidia-cudnn-cu13 "$(pin nvidia-cudnn-cu13)")" \
 		nvidia/cudnn "$tmp/cudnn" include lib/libcudnn.so.9
 	ln -s libcudnn.so.9 "$tmp/cudnn/lib/libcudnn.so"
-	for p in nvidia-cuda-nvcc nvidia-nvvm nvidia-cuda-crt nvidia-cuda-runtime; do
+	for p in nvidia-cuda-nvcc nvidia-nvvm nvidia-cuda-crt nvidia-cuda-runtime \
+		nvidia-cuda-cuobjdump; do
 		extract "$(wheel "$p" "$(pin "$p")")" nvidia/cu13 "$tmp/cuda13"
 	done
 

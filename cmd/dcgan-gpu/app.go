@@ -42,6 +42,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			trainCommand(),
 			infoCommand(),
+			generateCommand(),
+			evalCommand(),
+			classifierCommand(),
+			benchCommand(),
 		},
 		HideHelpCommand: false,
 		Writer:          stdout,

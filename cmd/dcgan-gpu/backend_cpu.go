@@ -8,8 +8,9 @@ import (
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan"
 )
 
-// openBackend returns the backend --device asks for. This binary was built without CUDA.
-func openBackend(device string, cfg dcgan.Config) (dcgan.Backend, error) {
+// openBackendWith returns the backend --device asks for. This binary was built without CUDA;
+// the GPU switches have nothing to act on.
+func openBackendWith(device string, cfg dcgan.Config, _ gpuFlags) (dcgan.Backend, error) {
 	switch {
 	case device == "cpu":
 		return dcgan.NewCPU(cfg)

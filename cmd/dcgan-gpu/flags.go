@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/dcgan-gpu/dcgan-gpu/dcgan"
 )
 
 // Flag names shared by several subcommands.
@@ -59,9 +61,27 @@ func modelFlags() []cli.Flag {
 	}
 }
 
-func deviceFlag() cli.Flag {
-	return &cli.StringFlag{Name: flagDevice, Value: "cpu", EnvVars: env(flagDevice),
-		Usage: "cpu, or cuda (cuda:N for GPU N) in a CUDA build"}
+// deviceFlags choose the backend and, on a GPU, how cuDNN picks its algorithms.
+func deviceFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagDevice, Value: "cpu", EnvVars: env(flagDevice),
+			Usage: "cpu, or cuda (cuda:N for GPU N) in a CUDA build"},
+		&cli.BoolFlag{Name: "deterministic", EnvVars: env("deterministic"),
+			Usage: "GPU: only cuDNN algorithms that give the same bits on every run"},
+		&cli.BoolFlag{Name: "tf32", EnvVars: env("tf32"),
+			Usage: "GPU: allow TF32 tensor cores in convolutions (faster, ~1e-3 relative error)"},
+		&cli.BoolFlag{Name: "cudnn-benchmark", EnvVars: env("cudnn-benchmark"),
+			Usage: "GPU: time cuDNN's algorithms once per shape instead of its heuristic"},
+	}
+}
+
+// gpuFlags are the GPU switches of deviceFlags.
+type gpuFlags struct {
+	deterministic, tf32, benchmark bool
+}
+
+func gpuFlagsOf(c *cli.Context) gpuFlags {
+	return gpuFlags{c.Bool("deterministic"), c.Bool("tf32"), c.Bool("cudnn-benchmark")}
 }
 
 // isFlagError tells urfave/cli's flag parsing errors from the others.
@@ -79,4 +99,9 @@ func isFlagError(err error) bool {
 // onUsageError keeps urfave/cli from printing help on top of the one error line.
 func onUsageError(_ *cli.Context, err error, _ bool) error {
 	return &exitError{exitUsage, err}
+}
+
+// openBackend opens a backend with the GPU switches at their defaults (bench, generate).
+func openBackend(device string, cfg dcgan.Config) (dcgan.Backend, error) {
+	return openBackendWith(device, cfg, gpuFlags{})
 }

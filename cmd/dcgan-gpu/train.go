@@ -29,7 +29,6 @@ func trainCommand() *cli.Command {
 			Usage: "seed of weights, noise and shuffling"},
 		&cli.StringFlag{Name: flagOut, Value: "out", EnvVars: env(flagOut),
 			Usage: "folder for checkpoints, samples, metrics and plots"},
-		deviceFlag(),
 		&cli.IntFlag{Name: "sample-every", Value: 100, EnvVars: env("sample-every"),
 			Usage: "steps between fixed-noise sample grids"},
 		&cli.IntFlag{Name: "checkpoint-every", Value: 500, EnvVars: env("checkpoint-every"),
@@ -39,6 +38,7 @@ func trainCommand() *cli.Command {
 		&cli.StringFlag{Name: "resume", EnvVars: env("resume"),
 			Usage: "continue from this checkpoint (or out dir holding " + dcgan.CheckpointFile + ")"},
 	)
+	flags = append(flags, deviceFlags()...)
 	return &cli.Command{
 		Name:         "train",
 		Usage:        "train a DCGAN (default: the built-in MNIST digits on the CPU)",
@@ -84,7 +84,7 @@ func trainAction(c *cli.Context) error {
 		return usageError("batch size %d is larger than the data set %s (%d images)",
 			cfg.BatchSize, src.Name(), src.Len())
 	}
-	b, err := openBackend(c.String(flagDevice), cfg)
+	b, err := openBackendWith(c.String(flagDevice), cfg, gpuFlagsOf(c))
 	if err != nil {
 		return err
 	}
