@@ -24,6 +24,9 @@ type Row struct {
 	Ours     *Measurement `json:"ours,omitempty"`
 	Torch    *Measurement `json:"torch,omitempty"`
 	Compiled *Measurement `json:"torch_compile,omitempty"`
+	// Load is the 1-minute load average when the row finished: on a shared machine, a
+	// row measured under load says so.
+	Load string `json:"load_1min,omitempty"`
 }
 
 // Results is a whole sweep: the machine, the rows and how it was measured.
@@ -280,7 +283,8 @@ var CSVHeader = []string{"image", "size", "channels", "device", "batch", "flops_
 	"pct_peak", "peak_rss_mib", "device_mem_mib", "torch_status", "torch_steps",
 	"torch_ms_median", "torch_ms_min", "torch_ms_max", "torch_img_per_s",
 	"torch_peak_rss_mib", "torch_device_mem_mib", "ours_over_torch", "compile_status",
-	"compile_ms_median", "compile_img_per_s", "ours_over_compile", "gpu_over_cpu"}
+	"compile_ms_median", "compile_img_per_s", "ours_over_compile", "gpu_over_cpu",
+	"load_1min"}
 
 // WriteCSV writes one line per row with the raw numbers (empty where not measured).
 func (res *Results) WriteCSV(w io.Writer) error {
@@ -306,7 +310,7 @@ func (res *Results) WriteCSV(w io.Writer) error {
 		}
 		rec = append(rec, compStatus, csvSide(r.Compiled)[1],
 			num(ImgPerSec(r.Compiled, r.Batch)), num(OverTorch(r, r.Compiled)),
-			num(res.GPUOverCPU(r)))
+			num(res.GPUOverCPU(r)), r.Load)
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("bench: csv: %w", err)
 		}

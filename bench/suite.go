@@ -65,6 +65,7 @@ func (s *Suite) Run(ctx context.Context, rows []Row) error {
 		if ctx.Err() == nil {
 			s.runTorch(ctx, r)
 		}
+		r.Load, _, _ = strings.Cut(LoadAverage(), " ")
 		s.report(*r)
 	}
 	return nil
@@ -115,6 +116,9 @@ func Line(r Row) string {
 	line := head + " " + side("ours", r.Ours) + " | " + side("torch", r.Torch)
 	if t := OverTorch(r, r.Torch); t > 0 {
 		line += " | ours/torch " + fmtRatio(t)
+	}
+	if r.Load != "" {
+		line += " | load " + r.Load
 	}
 	return line
 }

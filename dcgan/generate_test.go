@@ -228,13 +228,12 @@ func TestReadLatents(t *testing.T) {
 		}
 		return write(name, b)
 	}
-	saved := filepath.Join(dir, "saved.npy")
-	if err := WriteLatents(saved, tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(want))); err != nil {
-		t.Fatal(err)
-	}
-	savedTxt := filepath.Join(dir, "saved.txt")
-	if err := WriteLatents(savedTxt, tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(want))); err != nil {
-		t.Fatal(err)
+	saved, savedTxt := filepath.Join(dir, "saved.npy"), filepath.Join(dir, "saved.txt")
+	for _, p := range []string{saved, savedTxt} {
+		z := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(want))
+		if err := WriteLatents(p, z); err != nil {
+			t.Fatal(err)
+		}
 	}
 	good := []string{
 		saved, savedTxt,
@@ -242,7 +241,8 @@ func TestReadLatents(t *testing.T) {
 		write("f.npy", npy("<f8", true, "(2, 3)", f64Bytes(1, 4, 2, 5, 3, 6))),
 		write("4d.npy", npy("<f8", false, "(2, 3, 1, 1)", f64Bytes(1, 2, 3, 4, 5, 6))),
 		write("z.txt", []byte("# two vectors\n1 2 3\n\n4,5,\t6\n")),
-		st("one.safetensors", map[string]safetensors.Tensor{"anything": safetensors.F32([]int{2, 3}, want)}),
+		st("one.safetensors", map[string]safetensors.Tensor{
+			"anything": safetensors.F32([]int{2, 3}, want)}),
 		st("named.safetensors", map[string]safetensors.Tensor{"z": safetensors.F32([]int{2, 3}, want),
 			"other": safetensors.F32([]int{1}, []float32{0})}),
 	}

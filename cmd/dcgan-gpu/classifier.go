@@ -102,19 +102,16 @@ func classifierTrainAction(c *cli.Context) error {
 }
 
 func classifierTestAction(c *cli.Context) error {
-	var clf *eval.Classifier
-	var err error
 	what := "built-in weights"
+	acc, err := eval.ShippedTestAccuracy()
 	if p := c.String("weights"); p != "" {
-		clf, err = eval.LoadClassifier(p, 256)
 		what = p
-	} else {
-		clf, err = eval.Shipped(256)
+		clf, err := eval.LoadClassifier(p, 256)
+		if err != nil {
+			return err
+		}
+		acc, err = eval.TestAccuracy(clf)
 	}
-	if err != nil {
-		return err
-	}
-	acc, err := eval.TestAccuracy(clf)
 	if err != nil {
 		return err
 	}

@@ -51,9 +51,10 @@ func generateCommand() *cli.Command {
 			"Runs on the CPU.",
 		Flags: []cli.Flag{
 			checkpointFlag(),
-			&cli.IntFlag{Name: flagN, Value: 64, Usage: "images (with --interp: walks, default 8)"},
-			&cli.Uint64Flag{Name: flagSeed,
-				Usage: "seed of the noise (default: the run's seed)"},
+			&cli.IntFlag{Name: flagN, Value: 64, DefaultText: "64; 8 walks with --interp",
+				Usage: "images, or walks with --interp"},
+			&cli.Uint64Flag{Name: flagSeed, DefaultText: "the run's seed",
+				Usage: "seed of the noise"},
 			&cli.StringFlag{Name: "latents", Usage: "read the noise from this file instead"},
 			&cli.StringFlag{Name: "save-latents",
 				Usage: "write the noise used to this file (.npy, else text)"},
@@ -64,8 +65,8 @@ func generateCommand() *cli.Command {
 			&cli.StringFlag{Name: "out-dir", Usage: "write each image as its own PNG here"},
 			bnFlag(),
 			&cli.StringFlag{Name: "interp", Usage: "interpolate: linear or slerp"},
-			&cli.Uint64Flag{Name: "from", Usage: "seed of the walks' starts (default --seed)"},
-			&cli.Uint64Flag{Name: "to", Usage: "seed of the walks' ends (default --from + 1)"},
+			&cli.Uint64Flag{Name: "from", DefaultText: "--seed", Usage: "seed of the walks' starts"},
+			&cli.Uint64Flag{Name: "to", DefaultText: "--from + 1", Usage: "seed of the walks' ends"},
 			&cli.IntFlag{Name: "frames", Value: 8, Usage: "images per walk, both ends included"},
 			&cli.StringFlag{Name: "gif", Usage: "write the walks as an animated GIF, there and back"},
 			&cli.IntFlag{Name: "delay", Value: 12, Usage: "GIF frame time in 1/100 s"},
@@ -225,7 +226,8 @@ func saveSingles(dir string, imgs *tensor.Dense) error {
 	for i := 0; i < s[0]; i++ {
 		one := tensor.New(tensor.WithShape(1, s[1], s[2], s[3]),
 			tensor.WithBacking(v[i*per:(i+1)*per]))
-		if err := imageio.SaveGrid(filepath.Join(dir, fmt.Sprintf("%04d.png", i)), one, 1, 0); err != nil {
+		path := filepath.Join(dir, fmt.Sprintf("%04d.png", i))
+		if err := imageio.SaveGrid(path, one, 1, 0); err != nil {
 			return err
 		}
 	}

@@ -25,4 +25,8 @@
 //
 // The training report (WriteReport) gathers a run's config, sample grids, loss and metric
 // plots and final numbers into one HTML file that needs nothing else to be read.
+//
+// BUG(eval): The numbers are for handwritten digits only. The classifier knows MNIST, so
+// for a model of Fashion-MNIST, CIFAR-10 or faces they measure how much its images look
+// like digits, not how good they are.
 package eval

@@ -30,8 +30,10 @@ func paramShapes() []paramShape {
 			paramShape{p + "bias", []int{l.outC}})
 	}
 	return append(ps,
-		paramShape{"fc1.weight", []int{FeatureDim, flatDim}}, paramShape{"fc1.bias", []int{FeatureDim}},
-		paramShape{"fc2.weight", []int{NumClasses, FeatureDim}}, paramShape{"fc2.bias", []int{NumClasses}})
+		paramShape{"fc1.weight", []int{FeatureDim, flatDim}},
+		paramShape{"fc1.bias", []int{FeatureDim}},
+		paramShape{"fc2.weight", []int{NumClasses, FeatureDim}},
+		paramShape{"fc2.bias", []int{NumClasses}})
 }
 
 type paramShape struct {

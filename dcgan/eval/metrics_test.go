@@ -55,7 +55,8 @@ func TestFrechetClosedForm(t *testing.T) {
 			t.Errorf("%s: FD is not symmetric: %g one way, %g the other", c.name, got, back)
 		}
 	}
-	if _, err := FrechetDistance(gaussian([]float64{1}, 1), gaussian([]float64{1, 2}, 1, 0, 0, 1)); err == nil {
+	oneD, twoD := gaussian([]float64{1}, 1), gaussian([]float64{1, 2}, 1, 0, 0, 1)
+	if _, err := FrechetDistance(oneD, twoD); err == nil {
 		t.Error("FD of gaussians of different dimensions: no error")
 	}
 }

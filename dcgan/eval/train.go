@@ -50,14 +50,11 @@ func TrainClassifier(ctx context.Context, opts TrainOptions) (*Classifier, Train
 	if opts.Epochs < 0 || opts.Batch < 1 || !(opts.LR > 0) || opts.Limit < 0 {
 		return nil, TrainResult{}, fmt.Errorf("eval: bad classifier training options %+v", opts)
 	}
-	train, err := mnist32("train")
+	train, err := trainDigits(opts.Limit)
 	if err != nil {
 		return nil, TrainResult{}, err
 	}
 	n := train.len()
-	if opts.Limit > 0 {
-		n = min(n, opts.Limit)
-	}
 	c := NewClassifier(opts.Batch, opts.Seed)
 	m, v := make([]float32, len(c.params)), make([]float32, len(c.params))
 	labels := make([]uint8, opts.Batch)
@@ -97,6 +94,22 @@ func TrainClassifier(ctx context.Context, opts TrainOptions) (*Classifier, Train
 		}
 	}
 	return c, res, nil
+}
+
+// trainDigits returns the first limit training digits, or all of them when limit is 0.
+func trainDigits(limit int) (digits, error) {
+	if limit == 0 {
+		return mnist32("train")
+	}
+	src, err := openMNIST32("train")
+	if err != nil {
+		return digits{}, err
+	}
+	idx := make([]int, min(limit, src.Len()))
+	for i := range idx {
+		idx[i] = i
+	}
+	return readDigits(src, idx)
 }
 
 // TestAccuracy is c's accuracy on the 10000 MNIST test images.
