@@ -84,7 +84,7 @@ func (res *Results) WriteChart(path string) error {
 	c := &canvas{img: img}
 	c.axes(plot, xa, ya)
 	title := fmt.Sprintf("DCGAN training step: img/s against batch (log-log), %s, %s",
-		res.Machine.Name(res.Machine.GPUName), res.Machine.Date)
+		res.Machine.ID(), res.Machine.Date)
 	c.text(title, plotLeft, 24, textColor)
 	pt := func(p [2]float64) (float32, float32) {
 		x := float64(plot.Min.X) + xa.frac(math.Log2(p[0]))*float64(plot.Dx())

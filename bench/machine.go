@@ -16,7 +16,8 @@ import (
 
 // Machine describes where a sweep ran, for the header of the results.
 type Machine struct {
-	Date      string  `json:"date"` // UTC, YYYY-MM-DD
+	Date      string  `json:"date"`  // UTC, YYYY-MM-DD
+	Label     string  `json:"label"` // the machine's part of the results folder's name
 	CPU       CPUInfo `json:"cpu"`
 	BLAS      string  `json:"blas"`
 	Go        string  `json:"go"`
@@ -190,6 +191,14 @@ var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 // Slug lowercases s and joins its words with '-'.
 func Slug(s string) string {
 	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// ID is Label, or Name(GPUName) when no label was given.
+func (m Machine) ID() string {
+	if m.Label != "" {
+		return m.Label
+	}
+	return m.Name(m.GPUName)
 }
 
 // Name is the machine's part of a results folder name: "cpu-2core-amd-epyc", or

@@ -166,7 +166,7 @@ func (res *Results) WriteMarkdown(w io.Writer) error {
 	m := res.Machine
 	var b strings.Builder
 	fmt.Fprintf(&b, "# DCGAN training step: ours against PyTorch\n\n")
-	fmt.Fprintf(&b, "%s, %s.\n\n", m.Date, m.Name(m.GPUName))
+	fmt.Fprintf(&b, "%s, %s.\n\n", m.Date, m.ID())
 	fmt.Fprintf(&b, "| Machine | |\n|---|---|\n")
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdEscape(v)) }
 	row("CPU", fmt.Sprintf("%s (%s family %#x), %d logical CPUs, %.0f MHz reported, %s",

@@ -88,7 +88,7 @@ func compareStates(t *testing.T, gpu, cpu map[string]*tensor.Dense) {
 			continue
 		}
 		if name == "step" {
-			if gt.Data().([]float64)[0] != ct.Data().([]float64)[0] {
+			if gt.Float64s()[0] != ct.Float64s()[0] {
 				t.Errorf("step: gpu %v cpu %v", gt.Data(), ct.Data())
 			}
 			continue

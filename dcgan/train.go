@@ -132,20 +132,13 @@ func (r *run) resume(ck *Checkpoint) error {
 	return TruncateMetrics(filepath.Join(r.opts.OutDir, MetricsFile), r.step)
 }
 
-// StepOf reads the step counter of a backend state.
+// StepOf reads the step counter of a backend state (0 when it has none).
 func StepOf(state map[string]*tensor.Dense) int64 {
-	t, ok := state["step"]
-	if !ok {
+	n, err := stepValue(state["step"])
+	if err != nil {
 		return 0
 	}
-	v, ok := t.Data().([]float64)
-	if ok && len(v) == 1 {
-		return int64(v[0])
-	}
-	if f, ok := t.Data().(float64); ok {
-		return int64(f)
-	}
-	return 0
+	return n
 }
 
 // fixedNoise is the sample grids' noise: the same for every run with the same seed.

@@ -141,11 +141,8 @@ func benchAction(c *cli.Context) error {
 	m.SgemmGFLOPS = max(m.SgemmStart, m.SgemmEnd)
 	m.LoadEnd = bench.LoadAverage()
 	m.GPUName = gpuName(rows, probe)
-	name := c.String(flagMachine)
-	if name == "" {
-		name = m.Name(m.GPUName)
-	}
-	dir := filepath.Join(c.String(flagOut), m.Date+"_"+name)
+	m.Label = c.String(flagMachine)
+	dir := filepath.Join(c.String(flagOut), m.Date+"_"+m.ID())
 	paths, err := res.WriteDir(dir)
 	if err != nil {
 		return err

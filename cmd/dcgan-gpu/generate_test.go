@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image"
 	"image/gif"
 	"image/png"
 	"os"
@@ -158,5 +159,25 @@ func TestGenerateBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "g.png")); err == nil {
 		t.Error("a failed generate wrote its grid")
+	}
+}
+
+// TestGenerateRGB: a color model's walks make a dithered GIF, and its grid a color PNG.
+func TestGenerateRGB(t *testing.T) {
+	run := tinyRun(t, "--channels", "3")
+	out := t.TempDir()
+	grid, anim := filepath.Join(out, "rgb.png"), filepath.Join(out, "rgb.gif")
+	mustRun(t, "generate", "-c", run, "--interp", "linear", "--n", "2", "--frames", "3",
+		"--grid", grid, "--gif", anim)
+	g, err := gif.DecodeAll(bytes.NewReader(readFile(t, anim)))
+	if err != nil || len(g.Image) != 4 || len(g.Image[0].Palette) < 200 {
+		t.Fatalf("rgb gif: %v; want 4 frames with the web palette", err)
+	}
+	img, err := png.Decode(bytes.NewReader(readFile(t, grid)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, gray := img.(*image.Gray); gray {
+		t.Error("the grid of a color model is gray")
 	}
 }

@@ -151,6 +151,17 @@ func TestOneClassGenerator(t *testing.T) {
 	if !(s.FD > 20*realFD) {
 		t.Errorf("one digit: FD %.3f is not far above real against real %.3f", s.FD, realFD)
 	}
+
+	// The training loop's hook gives the same numbers under the metrics keys.
+	next = 0
+	extra, err := ev.TrainHook(8, 1000)(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra[KeyCovered] != 1 || extra[KeyFD] != s.FD || extra[KeyKL] != s.KL ||
+		extra[KeyScore] != s.Score {
+		t.Errorf("hook returned %v, want the scores %+v", extra, s)
+	}
 }
 
 // TestToDigits: gray, RGB and resized inputs reach the classifier as the same bytes.

@@ -132,6 +132,21 @@ func (e *Evaluator) Evaluate(gen GenerateFunc, nz, n int, seed uint64) (Scores, 
 	return e.ScoreDigits(digits)
 }
 
+// TrainHook returns what a training loop calls every few steps with its backend's
+// Generate: it scores n images from noise seed 1, the eval command's default (so that the
+// numbers of the last step are those of `dcgan-gpu eval --n n` on the final checkpoint),
+// and returns them under the metrics log's keys (Scores.Extra).
+func (e *Evaluator) TrainHook(nz, n int) func(gen func(z *tensor.Dense) (*tensor.Dense, error)) (
+	map[string]float64, error) {
+	return func(gen func(z *tensor.Dense) (*tensor.Dense, error)) (map[string]float64, error) {
+		s, err := e.Evaluate(gen, nz, n, 1)
+		if err != nil {
+			return nil, err
+		}
+		return s.Extra(), nil
+	}
+}
+
 // ScoreImages scores float32 images [N, C, H, W] in [-1, 1] (see ToDigits).
 func (e *Evaluator) ScoreImages(imgs *tensor.Dense) (Scores, error) {
 	d, err := ToDigits(imgs)
