@@ -50,7 +50,8 @@ func TestTinySweep(t *testing.T) {
 		t.Errorf("a not-run row was measured: %+v", rows[1].Ours)
 	}
 
-	res := &Results{Machine: Describe(time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)), Rows: rows, Method: Method(p, 2, true)}
+	day := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	res := &Results{Machine: Describe(day), Rows: rows, Method: Method(p, 2, true)}
 	dir := filepath.Join(t.TempDir(), "out")
 	paths, err := res.WriteDir(dir)
 	if err != nil {

@@ -204,9 +204,9 @@ func TestActivationsMatchRef(t *testing.T) {
 	}
 }
 
-// TestActivationsNaN pins down NaN handling, which ref leaves aside: a NaN must survive the
-// forward activations, so that check_finite sees it, as it does in PyTorch. (ref.ReLUForward
-// maps NaN to 0.) ReLU's backward passes dy where y is NaN, as threshold_backward does.
+// TestActivationsNaN pins down NaN handling: a NaN must survive the forward activations, so
+// that check_finite sees it, as it does in PyTorch (and in ref). ReLU's backward passes dy
+// where y is NaN, as threshold_backward does.
 func TestActivationsNaN(t *testing.T) {
 	nan := float32(math.NaN())
 	for _, c := range []struct {

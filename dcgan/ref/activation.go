@@ -6,23 +6,23 @@ import "math"
 func ReLUForward(x, y []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
-		if v > 0 {
-			y[i] = v
-		} else {
+		if v <= 0 {
 			y[i] = 0
+		} else {
+			y[i] = v // NaN passes, as in PyTorch, so the step's finiteness check sees it
 		}
 	}
 }
 
-// ReLUBackward sets dx = dy where the forward output y is positive and 0 elsewhere, as
-// PyTorch's threshold_backward does. dx may alias dy.
+// ReLUBackward sets dx = 0 where the forward output y is <= 0 and dx = dy elsewhere (NaN
+// included), as PyTorch's threshold_backward does. dx may alias dy.
 func ReLUBackward(y, dy, dx []float32) {
 	dy, dx = dy[:len(y)], dx[:len(y)]
 	for i, v := range y {
-		if v > 0 {
-			dx[i] = dy[i]
-		} else {
+		if v <= 0 {
 			dx[i] = 0
+		} else {
+			dx[i] = dy[i]
 		}
 	}
 }

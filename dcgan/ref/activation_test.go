@@ -107,3 +107,19 @@ func TestActivationsInPlace(t *testing.T) {
 		checkClose(t, c.name+"' in place", g, widen(dx), tol{})
 	}
 }
+
+// TestReLUKeepsNaN: a NaN must reach the step's finiteness check, as in PyTorch, where
+// relu(NaN) is NaN and threshold_backward passes the gradient where the output is NaN.
+func TestReLUKeepsNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	y := []float32{0}
+	ReLUForward([]float32{nan}, y)
+	if !math.IsNaN(float64(y[0])) {
+		t.Errorf("ReLUForward(NaN) = %g, want NaN", y[0])
+	}
+	dx := []float32{0}
+	ReLUBackward([]float32{nan}, []float32{3}, dx)
+	if dx[0] != 3 {
+		t.Errorf("ReLUBackward(y NaN, dy 3) = %g, want 3", dx[0])
+	}
+}

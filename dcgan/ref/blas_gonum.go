@@ -9,10 +9,14 @@ import (
 
 var gonumImpl gonum.Implementation
 
+// blasAllocates is true because gonum's parallel Sgemm allocates its work queue on every
+// call, so in this build the convolutions allocate a few KiB per call.
+const blasAllocates = true
+
 // Sgemm computes c = alpha*op(a)*op(b) + beta*c on row-major matrices, where op(a) is
 // m×k, op(b) is k×n and c is m×n. transA/transB select the transposes. This build uses
 // gonum's pure Go BLAS (built without cgo or with the noopenblas tag): correct, but about
-// ten times slower than OpenBLAS.
+// ten times slower than OpenBLAS, and it allocates a little on each call.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)

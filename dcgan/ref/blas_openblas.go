@@ -13,6 +13,9 @@ import (
 	"unsafe"
 )
 
+// blasAllocates is false: a cgo call to OpenBLAS allocates nothing on the Go heap.
+const blasAllocates = false
+
 // Sgemm computes c = alpha*op(a)*op(b) + beta*c on row-major matrices, where op(a) is
 // m×k, op(b) is k×n and c is m×n. transA/transB select the transposes. It calls OpenBLAS's
 // cblas_sgemm, which runs on all cores with OpenBLAS's own threads.

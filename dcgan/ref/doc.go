@@ -17,6 +17,10 @@
 //     each in the backends); layers read and write them in place. Backward overwrites the
 //     parameter gradients rather than adding to them.
 //   - Shapes are checked and a mismatch panics: it is always a bug in the caller.
+//   - Where PyTorch's vectorised CPU kernels fuse a multiply-add (Adam's moment updates,
+//     tanh's backward), this package fuses it too, and Adam then matches PyTorch bit for
+//     bit. Sums (GEMMs, batch norm statistics) run in another order than PyTorch's, so
+//     those results agree to float32 rounding only; batch norm and the loss sum in float64.
 //   - Layers are not safe for concurrent use. Internally the memory-bound loops split over
 //     two goroutines and the GEMMs use OpenBLAS's threads.
 //
