@@ -179,6 +179,7 @@ func (r *run) loop(ctx context.Context) error {
 	start, timed := time.Time{}, int64(0)
 	var busy time.Duration // time spent writing samples and checkpoints, left out of img/s
 	first := true
+	warm := r.step + int64(r.opts.WarmupSteps) + 1 // img/s counts from the step after this
 	for r.step < r.total {
 		if ctx.Err() != nil {
 			return r.interrupt()
@@ -201,7 +202,7 @@ func (r *run) loop(ctx context.Context) error {
 		}
 		r.step++
 		r.advance()
-		if r.step == r.stepAtWarmup() {
+		if r.step == warm {
 			start, timed, busy = time.Now(), r.step, 0
 		}
 
@@ -224,10 +225,6 @@ func (r *run) loop(ctx context.Context) error {
 		busy += time.Since(t0)
 	}
 	return nil
-}
-
-func (r *run) stepAtWarmup() int64 {
-	return int64(r.opts.WarmupSteps) + 1
 }
 
 // advance moves the data position past the batch just used.
