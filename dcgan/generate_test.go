@@ -113,13 +113,15 @@ func TestBNModes(t *testing.T) {
 	first := tensor.New(tensor.WithShape(2, cfg.LatentDim),
 		tensor.WithBacking(z.Float32s()[:2*cfg.LatentDim]))
 	img := cfg.ImageSize * cfg.ImageSize
+	// Not bit for bit: OpenBLAS may pick other kernels, summing in another order, for a
+	// GEMM of another width; that moves pixels by a few ulps, batch statistics by far more.
 	run4, run2 := generate(t, s, z, RunningStats), generate(t, s, first, RunningStats)
-	if !reflect.DeepEqual(run4[:2*img], run2) {
-		t.Error("running statistics: the first images change with the batch")
+	if d := maxAbsDiff(run4[:2*img], run2); d > 1e-5 {
+		t.Errorf("running statistics: the first images change by %g with the batch", d)
 	}
 	bat4, bat2 := generate(t, s, z, BatchStats), generate(t, s, first, BatchStats)
-	if reflect.DeepEqual(bat4[:2*img], bat2) {
-		t.Error("batch statistics: the first images do not change with the batch")
+	if d := maxAbsDiff(bat4[:2*img], bat2); d < 1e-3 {
+		t.Errorf("batch statistics: the first images change by only %g with the batch", d)
 	}
 	if reflect.DeepEqual(run4, bat4) {
 		t.Error("running and batch statistics give the same images")
@@ -279,4 +281,13 @@ func TestReadLatents(t *testing.T) {
 	if _, err := ReadLatents(filepath.Join(dir, "missing.npy"), 3); err == nil {
 		t.Error("missing file: no error")
 	}
+}
+
+// maxAbsDiff returns the largest |a[i] − b[i]|.
+func maxAbsDiff(a, b []float32) float64 {
+	var m float64
+	for i := range a {
+		m = max(m, math.Abs(float64(a[i]-b[i])))
+	}
+	return m
 }

@@ -105,9 +105,37 @@ func TestClassifierGradients(t *testing.T) {
 	loss := func() float64 { return crossEntropy(c.forward(n), labels, n, nil) }
 	for i, p := range paramShapes() {
 		for _, k := range []int{0, len(c.named[i]) / 3, len(c.named[i]) - 1} {
+			k = smoothIndex(t, c.named[i], k, loss)
 			checkGrad(t, p.name, c.named[i][k:k+1], grads[i][k:k+1], loss, 1e-3, 2e-2)
 		}
 	}
+}
+
+// smoothIndex returns the first index from k on (wrapping) where the loss is smooth: its
+// central differences with steps 1e-3 and 2.5e-4 agree. Thousands of ReLUs sit near zero,
+// and a step that moves one across its kink makes the difference quotient meaningless
+// there (conv1.weight[0] of this net is such a weight). The check itself stays strict: a
+// wrong backward disagrees with both quotients alike.
+func smoothIndex(t *testing.T, v []float32, k int, loss func() float64) int {
+	t.Helper()
+	quotient := func(i int, h float32) float64 {
+		old := v[i]
+		v[i] = old + h
+		up := loss()
+		v[i] = old - h
+		down := loss()
+		v[i] = old
+		return (up - down) / (2 * float64(h))
+	}
+	for try := 0; try < 8; try++ {
+		i := (k + try) % len(v)
+		a, b := quotient(i, 1e-3), quotient(i, 2.5e-4)
+		if math.Abs(a-b) <= 5e-3*(1+math.Abs(a)) {
+			return i
+		}
+	}
+	t.Fatalf("no smooth weight among 8 from index %d", k)
+	return k
 }
 
 // TestTrainReproducible: the same options train the same weights, and training lowers
