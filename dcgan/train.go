@@ -43,15 +43,27 @@ type TrainOptions struct {
 	WarmupSteps     int    // steps left out of img/s
 	// OnLog is called at each logged step (from the training goroutine).
 	OnLog func(Report)
+
+	// Eval, when set, scores the generator every EvalEvery steps and at the last step; its
+	// numbers join that step's metrics record (MetricRecord.Extra), which is then written
+	// whatever LogEvery says. gen is the backend's Generate. The time it takes is left out
+	// of img/s.
+	Eval      func(gen func(z *tensor.Dense) (*tensor.Dense, error)) (map[string]float64, error)
+	EvalEvery int
+	// Plot, when set, draws panels from the metrics history into PlotFile in the out dir,
+	// refreshed with the loss plot.
+	Plot     func([]MetricRecord) []imageio.Panel
+	PlotFile string
 }
 
 // Report is what the training loop tells its caller at each logged step.
 type Report struct {
 	StepStats
 	Epoch, Epochs    int
-	Total            int64         // steps the run will reach
-	ImgPerSec        float64       // since warm-up, excluding sample and checkpoint writes
-	Elapsed, Remains time.Duration // wall time so far and estimated to go
+	Total            int64              // steps the run will reach
+	ImgPerSec        float64            // since warm-up, excluding sample and checkpoint writes
+	Elapsed, Remains time.Duration      // wall time so far and estimated to go
+	Extra            map[string]float64 // opts.Eval's numbers, at the steps it ran
 }
 
 // Run trains b on src. When from is non-nil, the run resumes it: b is loaded with its
@@ -83,6 +95,7 @@ type run struct {
 	pos      int   // batch index in that epoch
 	fixed    *tensor.Dense
 	history  []MetricRecord
+	evalTime time.Duration // spent in opts.Eval since img/s started counting
 }
 
 func newRun(cfg Config, b Backend, src data.Source, opts TrainOptions, from *Checkpoint) (*run, error) {
@@ -203,15 +216,24 @@ func (r *run) loop(ctx context.Context) error {
 		r.step++
 		r.advance()
 		if r.step == warm {
-			start, timed, busy = time.Now(), r.step, 0
+			start, timed, busy, r.evalTime = time.Now(), r.step, 0, 0
 		}
 
-		if r.due(r.opts.LogEvery) {
-			if err := r.log(start, timed, busy); err != nil {
+		extra, err := r.evaluate()
+		if err != nil {
+			return err
+		}
+		if r.due(r.opts.LogEvery) || extra != nil {
+			if err := r.log(start, timed, busy, extra); err != nil {
 				return err
 			}
 		}
 		t0 := time.Now()
+		if extra != nil && !r.due(r.opts.SampleEvery) && r.step != r.total {
+			if err := r.savePlot(); err != nil {
+				return err
+			}
+		}
 		if r.due(r.opts.SampleEvery) || r.step == r.total {
 			if err := r.saveSamples(); err != nil {
 				return err
@@ -227,6 +249,24 @@ func (r *run) loop(ctx context.Context) error {
 	return nil
 }
 
+// evaluate runs opts.Eval when it is due and returns its numbers (nil when not due),
+// adding its time to r.evalTime, which img/s leaves out.
+func (r *run) evaluate() (map[string]float64, error) {
+	if r.opts.Eval == nil || !(r.due(r.opts.EvalEvery) || r.step == r.total) {
+		return nil, nil
+	}
+	t0 := time.Now()
+	extra, err := r.opts.Eval(r.b.Generate)
+	r.evalTime += time.Since(t0)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation at step %d: %w", r.step, err)
+	}
+	if extra == nil {
+		extra = map[string]float64{}
+	}
+	return extra, nil
+}
+
 // advance moves the data position past the batch just used.
 func (r *run) advance() {
 	r.pos++
@@ -240,7 +280,8 @@ func (r *run) due(every int) bool {
 }
 
 // log fetches the step's numbers, appends them to the metrics file and reports them.
-func (r *run) log(start time.Time, timed int64, busy time.Duration) error {
+func (r *run) log(start time.Time, timed int64, busy time.Duration,
+	extra map[string]float64) error {
 	st, err := r.b.Stats()
 	if err != nil {
 		return err
@@ -249,10 +290,10 @@ func (r *run) log(start time.Time, timed int64, busy time.Duration) error {
 		return r.nonFinite(fmt.Errorf("%w at step %d: loss_D %g, loss_G %g",
 			ErrNonFinite, r.step, st.LossD, st.LossG))
 	}
-	rep := Report{StepStats: st, Epoch: r.epoch, Total: r.total}
+	rep := Report{StepStats: st, Epoch: r.epoch, Total: r.total, Extra: extra}
 	rep.Epochs = int((r.total + r.perEpoch - 1) / r.perEpoch)
 	if !start.IsZero() && r.step > timed {
-		el := time.Since(start) - busy
+		el := time.Since(start) - busy - r.evalTime
 		rep.ImgPerSec = float64((r.step-timed)*int64(r.cfg.BatchSize)) / el.Seconds()
 		rep.Elapsed = time.Since(start)
 		perStep := el / time.Duration(r.step-timed)
@@ -260,7 +301,7 @@ func (r *run) log(start time.Time, timed int64, busy time.Duration) error {
 	}
 	rec := MetricRecord{Step: r.step, Epoch: r.epoch, LossD: st.LossD, LossG: st.LossG,
 		DX: st.DReal, DGZ1: st.DFake, DGZ2: st.DFakeG, ImgPerSec: rep.ImgPerSec,
-		Time: time.Now().UTC()}
+		Time: time.Now().UTC(), Extra: extra}
 	if err := r.metrics.Write(rec); err != nil {
 		return err
 	}
@@ -319,7 +360,14 @@ func (r *run) savePlot() error {
 	if len(r.history) == 0 {
 		return nil
 	}
-	return imageio.SaveLossPlot(filepath.Join(r.opts.OutDir, LossPlotFile), LossSeries(r.history))
+	err := imageio.SaveLossPlot(filepath.Join(r.opts.OutDir, LossPlotFile), LossSeries(r.history))
+	if err != nil || r.opts.Plot == nil {
+		return err
+	}
+	if panels := r.opts.Plot(r.history); panels != nil {
+		return imageio.SaveLossPlot(filepath.Join(r.opts.OutDir, r.opts.PlotFile), panels)
+	}
+	return nil
 }
 
 // saveCheckpoint writes the full state and the PyTorch-loadable generator, each atomically.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan"
+	"github.com/dcgan-gpu/dcgan-gpu/dcgan/eval"
 )
 
 // tiny is a model small enough to train a few steps in well under a second.
@@ -105,6 +107,33 @@ func TestTrainWritesOutputs(t *testing.T) {
 	}
 }
 
+// TestTrainEvalEvery: --eval-every puts the quality numbers into the metrics log at its
+// steps and the last, draws them in eval.png and writes the report.
+func TestTrainEvalEvery(t *testing.T) {
+	dir := t.TempDir()
+	code, msg := train(t, "--steps", "3", "--eval-every", "2", "--eval-n", "50", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	var at []int64
+	for _, r := range readMetrics(t, dir) {
+		if fd, ok := r.Extra[eval.KeyFD]; ok && fd > 0 {
+			at = append(at, r.Step)
+		}
+	}
+	if fmt.Sprint(at) != "[2 3]" {
+		t.Errorf("FD logged at steps %v, want [2 3]", at)
+	}
+	if !strings.Contains(msg, "eval step 2: FD ") {
+		t.Errorf("no eval line in the output: %s", msg)
+	}
+	for _, f := range []string{eval.EvalPlotFile, eval.ReportFile} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty", f)
+		}
+	}
+}
+
 // writeIDX writes an IDX images file of n 28×28 images.
 func writeIDX(t *testing.T, path string, n int, magic uint32) {
 	t.Helper()
@@ -161,6 +190,10 @@ func TestBadInput(t *testing.T) {
 			other), exitUsage, "ngf"},
 		{"cuda in cpu build", []string{"train", "--device", "cuda"}, exitNoGPU, "without CUDA"},
 		{"unknown flag", []string{"train", "--bogus"}, exitUsage, "bogus"},
+		{"negative eval interval", []string{"train", "--eval-every", "-1"}, exitUsage,
+			"--eval-every"},
+		{"too few eval images", []string{"train", "--eval-every", "5", "--eval-n", "1"},
+			exitUsage, "--eval-n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

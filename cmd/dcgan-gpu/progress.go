@@ -9,6 +9,7 @@ import (
 
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan"
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan/data"
+	"github.com/dcgan-gpu/dcgan-gpu/dcgan/eval"
 )
 
 // progress shows training on a terminal as one redrawn bar, elsewhere (a log file, CI) as
@@ -40,13 +41,27 @@ func (p *progress) update(r dcgan.Report) {
 		p.last = now
 		fmt.Fprintf(p.w, "\r%s %s\x1b[K", bar(r.Step, r.Total, 24), statusLine(r))
 		p.drawn = true
+		if r.Extra != nil {
+			fmt.Fprintf(p.w, "\r%s\x1b[K\n", evalLine(r))
+		}
 		return
+	}
+	if r.Extra != nil {
+		fmt.Fprintln(p.w, evalLine(r))
 	}
 	if now.Sub(p.last) < p.every && !final && r.Step > 1 {
 		return
 	}
 	p.last = now
 	fmt.Fprintln(p.w, statusLine(r))
+}
+
+// evalLine reports the evaluation numbers of a step (train --eval-every).
+func evalLine(r dcgan.Report) string {
+	x := r.Extra
+	return fmt.Sprintf("eval step %d: FD %.1f | score %.2f | classes %.0f/%d | KL %.3f",
+		r.Step, x[eval.KeyFD], x[eval.KeyScore], x[eval.KeyCovered], eval.NumClasses,
+		x[eval.KeyKL])
 }
 
 func (p *progress) done() {

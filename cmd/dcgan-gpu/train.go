@@ -13,6 +13,7 @@ import (
 
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan"
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan/data"
+	"github.com/dcgan-gpu/dcgan-gpu/dcgan/eval"
 )
 
 func trainCommand() *cli.Command {
@@ -35,6 +36,11 @@ func trainCommand() *cli.Command {
 			Usage: "steps between checkpoints"},
 		&cli.IntFlag{Name: "log-every", Value: 1, EnvVars: env("log-every"),
 			Usage: "steps between metrics records (a GPU run syncs at each)"},
+		&cli.IntFlag{Name: "eval-every", EnvVars: env("eval-every"),
+			Usage: "steps between quality numbers (FD, score, digits covered) in the metrics " +
+				"log, plots and report; 0: off"},
+		&cli.IntFlag{Name: "eval-n", Value: 2000, EnvVars: env("eval-n"),
+			Usage: "images generated for each --eval-every evaluation"},
 		&cli.StringFlag{Name: "resume", EnvVars: env("resume"),
 			Usage: "continue from this checkpoint (or out dir holding " + dcgan.CheckpointFile + ")"},
 	)
@@ -53,9 +59,13 @@ func trainAction(c *cli.Context) error {
 		return usageError("--epochs and --steps must be positive, got %d and %d",
 			c.Int(flagEpochs), c.Int64(flagSteps))
 	}
-	if c.Int("log-every") <= 0 || c.Int("sample-every") < 0 || c.Int("checkpoint-every") < 0 {
+	if c.Int("log-every") <= 0 || c.Int("sample-every") < 0 || c.Int("checkpoint-every") < 0 ||
+		c.Int("eval-every") < 0 {
 		return usageError("--log-every must be positive and --sample-every, " +
-			"--checkpoint-every non-negative")
+			"--checkpoint-every, --eval-every non-negative")
+	}
+	if c.Int("eval-n") < 2 {
+		return usageError("--eval-n must be 2 or more, got %d", c.Int("eval-n"))
 	}
 	cfg, from, err := trainConfig(c)
 	if err != nil {
@@ -84,6 +94,9 @@ func trainAction(c *cli.Context) error {
 		return usageError("batch size %d is larger than the data set %s (%d images)",
 			cfg.BatchSize, src.Name(), src.Len())
 	}
+	if err := setEval(c, cfg, &opts); err != nil {
+		return err
+	}
 	b, err := openBackendWith(c.String(flagDevice), cfg, gpuFlagsOf(c))
 	if err != nil {
 		return err
@@ -97,11 +110,36 @@ func trainAction(c *cli.Context) error {
 	defer stop()
 	err = dcgan.Run(ctx, cfg, b, src, opts, from)
 	pr.done()
+	if err == nil || errors.Is(err, dcgan.ErrInterrupted) {
+		if rerr := eval.WriteReport(opts.OutDir); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "done: samples in %s, checkpoint %s\n",
-		filepath.Join(opts.OutDir, dcgan.SamplesDir), filepath.Join(opts.OutDir, dcgan.CheckpointFile))
+	fmt.Fprintf(c.App.ErrWriter, "done: samples in %s, checkpoint %s, report %s\n",
+		filepath.Join(opts.OutDir, dcgan.SamplesDir), filepath.Join(opts.OutDir, dcgan.CheckpointFile),
+		filepath.Join(opts.OutDir, eval.ReportFile))
+	return nil
+}
+
+// setEval hooks the built-in digit classifier into the run when --eval-every asks for it.
+func setEval(c *cli.Context, cfg dcgan.Config, opts *dcgan.TrainOptions) error {
+	every := c.Int("eval-every")
+	if every == 0 {
+		return nil
+	}
+	ev, err := eval.NewEvaluator()
+	if err != nil {
+		return err
+	}
+	if c.String(flagData) != "mnist" {
+		fmt.Fprintf(c.App.ErrWriter, "note: --eval-every scores with a digit classifier; on "+
+			"%s its numbers only compare runs with each other\n", c.String(flagData))
+	}
+	opts.EvalEvery, opts.Eval = every, ev.TrainHook(cfg.LatentDim, c.Int("eval-n"))
+	opts.Plot, opts.PlotFile = eval.Panels, eval.EvalPlotFile
 	return nil
 }
 

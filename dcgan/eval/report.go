@@ -86,7 +86,7 @@ func Panels(recs []dcgan.MetricRecord) []imageio.Panel {
 		return nil
 	}
 	return []imageio.Panel{
-		{Title: "Fréchet distance of classifier features (lower is better)",
+		{Title: "Frechet distance of classifier features (lower is better)",
 			Series: []imageio.Series{fd}},
 		{Title: "classifier score and digits covered (higher is better, 10 at most)",
 			YLo: 0, YHi: NumClasses, Series: []imageio.Series{
