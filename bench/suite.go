@@ -155,8 +155,11 @@ func Method(p Plan, torchThreads int, inProcess bool) []string {
 			"backend) or CUDA events where the backend offers them; PyTorch, perf_counter " +
 			"on the CPU and CUDA events on a GPU.",
 		"GFLOP/s: dcgan.StepFLOPs (convolution forward, backward-data and backward-filter " +
-			"as the step runs them, plus batch norm, activations, loss and Adam, under 1%) " +
-			"over the median step. % peak: of the practical peak in the header.",
+			"as PyTorch's step runs them, plus batch norm, activations, loss and Adam, " +
+			"under 1%) over the median step; our CPU step skips D's weight gradients in " +
+			"the G pass (PyTorch computes and discards them), so its GFLOP/s is effective " +
+			"work: it executes about 8% less than is counted. % peak: of the practical " +
+			"peak in the header.",
 		"Peak RSS: " + rss + ". PyTorch's peak RSS (in the CSV) is its Python process's " +
 			"and includes the interpreter and torch's libraries.",
 		"Device mem: what our backend reports it allocated at most; PyTorch's (in the " +

@@ -94,7 +94,7 @@ func (c *CPU) Step(real *tensor.Dense) error {
 	logits := d.forward(c.real, n, true, true)
 	lossReal := ref.BCEWithLogits(logits, 1, dlogit)
 	st.DReal = meanSigmoid(logits)
-	d.backward(c.real, dlogit, nil, n)
+	d.backward(c.real, dlogit, nil, n, true)
 	copy(c.gradDReal, d.grad)
 
 	// D on fake: fake = G(z); errD_fake = BCE(D(fake.detach()), 0), gradients added.
@@ -103,7 +103,7 @@ func (c *CPU) Step(real *tensor.Dense) error {
 	logits = d.forward(fake, n, true, true)
 	lossFake := ref.BCEWithLogits(logits, 0, dlogit)
 	st.DFake = meanSigmoid(logits)
-	d.backward(fake, dlogit, nil, n)
+	d.backward(fake, dlogit, nil, n, true)
 	addTo(d.grad, c.gradDReal)
 	st.LossD = lossReal + lossFake
 	if !isFinite(st.LossD) || !allFinite(d.grad) {
@@ -118,13 +118,14 @@ func (c *CPU) Step(real *tensor.Dense) error {
 	ref.AdamUpdate64(d.learned, d.grad, d.m, d.v, t, cfg.LR, cfg.Beta1, cfg.Beta2, adamEps)
 
 	// G through D: errG = BCE(D(fake), 1) with the updated D, backward through D into G.
-	// D's parameter gradients from this pass are overwritten by the next step's.
+	// PyTorch also fills D's parameter gradients here, only for the next step's zero_grad
+	// to discard them; this pass skips them (about a tenth of the step).
 	logits = d.forward(fake, n, true, true)
 	st.LossG = ref.BCEWithLogits(logits, 1, dlogit)
 	st.DFakeG = meanSigmoid(logits)
 	dfake := c.dfake[:len(fake)]
-	d.backward(fake, dlogit, dfake, n)
-	g.backward(c.z, dfake, nil, n)
+	d.backward(fake, dlogit, dfake, n, false)
+	g.backward(c.z, dfake, nil, n, true)
 	if !isFinite(st.LossG) || !allFinite(g.grad) {
 		c.undo(true)
 		return c.reject(st, "netG", "loss_G", st.LossG)

@@ -139,9 +139,10 @@ func (cn *cpuNet) forward(x []float32, n int, train, update bool) []float32 {
 }
 
 // backward runs the net backward from dy, the gradient of the output of the last forward
-// on x. It overwrites the parameter gradients and, unless dx is nil, sets dx to the
-// gradient of x.
-func (cn *cpuNet) backward(x, dy, dx []float32, n int) {
+// on x. Unless dx is nil it sets dx to the gradient of x. With params it overwrites the
+// parameter gradients; without, the convolutions skip theirs (the batch norms' cost
+// nothing extra and are still written), for a pass that wants dx alone.
+func (cn *cpuNet) backward(x, dy, dx []float32, n int, params bool) {
 	next := 0 // the dbuf a convolution's input gradient goes to
 	for i := len(cn.layers) - 1; i >= 0; i-- {
 		l := &cn.layers[i]
@@ -153,7 +154,11 @@ func (cn *cpuNet) backward(x, dy, dx []float32, n int) {
 		y := l.out[:n*l.outSize]
 		switch l.Kind {
 		case Conv:
-			l.conv.Backward(in, dy, d, n)
+			if params {
+				l.conv.Backward(in, dy, d, n)
+			} else if d != nil && len(d) > 0 {
+				l.conv.BackwardData(dy, d, n)
+			}
 			next = 1 - next
 		case ConvTranspose:
 			l.convT.Backward(in, dy, d, n)

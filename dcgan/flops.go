@@ -3,14 +3,15 @@ package dcgan
 // StepFlops counts the floating-point operations of one training step (Backend.Step), split
 // by kind. A multiply-add counts as two operations.
 //
-// NOTE [step flop count]: the count follows the step as CPU.Step runs it, which is the
-// PyTorch example's step:
+// NOTE [step flop count]: the count follows the PyTorch example's step, so that ours and
+// PyTorch's GFLOP/s divide the same work:
 //
 //   - D on real: D forward, D backward (weight gradients; input gradients for every layer
 //     but the first, since the real batch needs none);
 //   - D on fake: G forward once, then D forward and backward on the detached fake as above;
 //   - G through D: D forward again, D backward with input gradients down to the fake
-//     images (D's weight gradients are computed too, as PyTorch computes them), then G
+//     images (D's weight gradients are counted too, as PyTorch computes them, although
+//     CPU.Step skips them, about 8% of the count: its GFLOP/s is effective), then G
 //     backward (weight gradients; input gradients for every layer but the first, since the
 //     noise needs none);
 //   - the sum of D's two weight gradients, and Adam on D and on G.

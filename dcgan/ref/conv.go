@@ -50,11 +50,23 @@ func (c *Conv2D) Forward(x, y []float32, n int) {
 // and the output gradient dy.
 func (c *Conv2D) Backward(x, dy, dx []float32, n int) {
 	c.check(x, dy, n)
+	c.backward(x, dy, dx, n, true)
+}
+
+// BackwardData sets dx to dL/dx from the output gradient dy and leaves GW as it is: the
+// input gradient alone, for a pass that needs no weight gradient (D's backward when G
+// trains through it). It skips the im2col and the GEMM of the weight gradient.
+func (c *Conv2D) BackwardData(dy, dx []float32, n int) {
+	c.check(dx, dy, n)
+	c.backward(nil, dy, dx, n, false)
+}
+
+func (c *Conv2D) backward(x, dy, dx []float32, n int, weights bool) {
 	if dx != nil {
 		checkLen("conv dx", dx, n*c.inSize)
 	}
 	if c.core.isDense() {
-		c.backwardDense(x, dy, dx, n)
+		c.backwardDense(x, dy, dx, n, weights)
 		return
 	}
 	cv, kk := c.core, c.InC*c.K*c.K
@@ -63,9 +75,12 @@ func (c *Conv2D) Backward(x, dy, dx []float32, n int) {
 		cv.setGroup(i0, min(cv.group, n-i0))
 		cv.gather(dy)
 		g := cv.colSide(dy)
-		cv.im2col(x)
-		Sgemm(false, true, c.OutC, kk, cv.ld(), 1, g, cv.ld(), cv.col, cv.ld(), beta, c.GW, kk)
-		beta = 1
+		if weights {
+			cv.im2col(x)
+			Sgemm(false, true, c.OutC, kk, cv.ld(), 1, g, cv.ld(), cv.col, cv.ld(), beta,
+				c.GW, kk)
+			beta = 1
+		}
 		if dx == nil {
 			continue
 		}

@@ -152,4 +152,17 @@ func checkConvGrad(t *testing.T, r *rand.Rand, cc convCase) {
 	saved := append([]float32(nil), gw...)
 	c.Backward(x, dy, nil, cc.n)
 	checkClose(t, "gw without dx", gw, widen(saved), tol{})
+
+	// BackwardData gives the same dx, bit for bit, and leaves the weight gradient alone.
+	for i := range gw {
+		gw[i] = 7
+	}
+	dx2 := make([]float32, len(x))
+	c.BackwardData(dy, dx2, cc.n)
+	checkClose(t, "BackwardData dx", dx2, widen(dx), tol{})
+	for i, v := range gw {
+		if v != 7 {
+			t.Fatalf("BackwardData wrote gw[%d] = %g", i, v)
+		}
+	}
 }

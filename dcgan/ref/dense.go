@@ -17,9 +17,11 @@ func (c *Conv2D) forwardDense(x, y []float32, n int) {
 }
 
 // backwardDense is Conv2D.Backward for a dense convolution.
-func (c *Conv2D) backwardDense(x, dy, dx []float32, n int) {
+func (c *Conv2D) backwardDense(x, dy, dx []float32, n int, weights bool) {
 	kk := c.InC * c.K * c.K
-	Sgemm(true, false, c.OutC, kk, n, 1, dy, c.OutC, x, kk, 0, c.GW, kk)
+	if weights {
+		Sgemm(true, false, c.OutC, kk, n, 1, dy, c.OutC, x, kk, 0, c.GW, kk)
+	}
 	if dx != nil {
 		Sgemm(false, false, n, kk, c.OutC, 1, dy, c.OutC, c.W, kk, 0, dx, kk)
 	}
