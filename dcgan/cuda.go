@@ -65,6 +65,7 @@ type CUDA struct {
 
 	staging  [2]*cuda.HostBuffer // pinned batches, used in turn
 	uploaded [2]*cuda.Event      // when each staging buffer's copy has been read
+	consumed *cuda.Event         // on the compute stream: the last batch at u8 is read
 	turn     int
 	host     *cuda.HostBuffer // Stats' read-back of the step's numbers
 
@@ -131,6 +132,9 @@ func (c *CUDA) build() error {
 			return err
 		}
 	}
+	if c.consumed, err = cuda.NewEvent(false); err != nil {
+		return err
+	}
 	if c.host, err = cuda.AllocHost(statWords * 4); err != nil {
 		return err
 	}
@@ -180,6 +184,9 @@ func (c *CUDA) Step(real *tensor.Dense) error {
 	flag := c.stat(statFlag)
 	sc := kernels.AdamScalarsFor(c.step+1, cfg.LR, cfg.Beta1, cfg.Beta2, adamEps)
 	if err := k.NormalizeU8(s, c.u8, c.real, n*img); err != nil {
+		return err
+	}
+	if err := c.consumed.Record(s); err != nil { // the next upload may overwrite u8
 		return err
 	}
 
@@ -287,6 +294,11 @@ func (c *CUDA) upload(real *tensor.Dense) (int, error) {
 		return 0, err
 	}
 	copy(buf.Bytes(), px)
+	// u8 is one device buffer: the copy must wait until the compute stream, which may be
+	// steps behind the host, has normalised the batch before.
+	if err := c.dev.Copy.Wait(c.consumed); err != nil {
+		return 0, err
+	}
 	if err := cuda.CopyHtoD(c.u8, buf.Ptr(), int64(len(px)), c.dev.Copy); err != nil {
 		return 0, fmt.Errorf("dcgan: upload batch: %w", err)
 	}
@@ -496,6 +508,9 @@ func (c *CUDA) Close() error {
 		if c.uploaded[i] != nil {
 			errs = append(errs, c.uploaded[i].Close())
 		}
+	}
+	if c.consumed != nil {
+		errs = append(errs, c.consumed.Close())
 	}
 	if c.host != nil {
 		errs = append(errs, c.host.Close())

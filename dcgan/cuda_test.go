@@ -222,3 +222,29 @@ func TestCUDATrajectoryFollowsCPU(t *testing.T) {
 		t.Errorf("mean loss over 200 steps: gpu %v cpu %v", sumG/200, sumC/200)
 	}
 }
+
+// TestCUDAQueuedStepsMatchCPU queues steps without reading their numbers in between, so the
+// host runs ahead of the device and each upload of the next batch overlaps the step before:
+// the state must still be the one the CPU reaches on the same batches.
+func TestCUDAQueuedStepsMatchCPU(t *testing.T) {
+	cfg := smallConfig(3)
+	g, c := newTestCUDA(t, cfg), newTestCPU(t, cfg)
+	cuda.SetSyncAfterLaunch(false)
+	defer cuda.SetSyncAfterLaunch(true)
+	const steps = 6
+	for step := 0; step < steps; step++ {
+		batch := squares(cfg, cfg.BatchSize, uint64(100+step))
+		if err := g.Step(batch); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Step(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gs, _ := g.Stats()
+	cs, _ := c.Stats()
+	if gs.Step != steps || math.Abs(gs.LossD-cs.LossD) > 10*gpuLossTol {
+		t.Errorf("after %d queued steps: gpu %+v, cpu %+v", steps, gs, cs)
+	}
+	compareStates(t, mustState(t, g), mustState(t, c))
+}

@@ -81,21 +81,21 @@ func (k *Kernels) Close() error {
 
 // ReLUForward queues relu_forward: y = max(x, 0) over n float32s; y may be x.
 func (k *Kernels) ReLUForward(s *cuda.Stream, x, y cuda.DevicePtr, n int) error {
-	a := args{ptr(x), ptr(y), i32(n)}
+	a := [...]uint64{ptr(x), ptr(y), i32(n)}
 	return k.launchElements(s, kernels.ReLUForward, n, a[:])
 }
 
 // ReLUBackward queues relu_backward: dx = dy where the forward output y > 0, else 0; dx may
 // be dy.
 func (k *Kernels) ReLUBackward(s *cuda.Stream, y, dy, dx cuda.DevicePtr, n int) error {
-	a := args{ptr(y), ptr(dy), ptr(dx), i32(n)}
+	a := [...]uint64{ptr(y), ptr(dy), ptr(dx), i32(n)}
 	return k.launchElements(s, kernels.ReLUBackward, n, a[:])
 }
 
 // LeakyReLUForward queues leaky_relu_forward: y = x for x > 0, slope·x otherwise; y may be x.
 func (k *Kernels) LeakyReLUForward(s *cuda.Stream, x, y cuda.DevicePtr, n int,
 	slope float32) error {
-	a := args{ptr(x), ptr(y), i32(n), f32(slope)}
+	a := [...]uint64{ptr(x), ptr(y), i32(n), f32(slope)}
 	return k.launchElements(s, kernels.LeakyReLUForward, n, a[:])
 }
 
@@ -103,19 +103,19 @@ func (k *Kernels) LeakyReLUForward(s *cuda.Stream, x, y cuda.DevicePtr, n int,
 // the forward input or, for slope > 0, its in-place output; dx may be dy.
 func (k *Kernels) LeakyReLUBackward(s *cuda.Stream, x, dy, dx cuda.DevicePtr, n int,
 	slope float32) error {
-	a := args{ptr(x), ptr(dy), ptr(dx), i32(n), f32(slope)}
+	a := [...]uint64{ptr(x), ptr(dy), ptr(dx), i32(n), f32(slope)}
 	return k.launchElements(s, kernels.LeakyReLUBackward, n, a[:])
 }
 
 // TanhForward queues tanh_forward: y = tanh(x) (CUDA's tanhf, within 2 ulp); y may be x.
 func (k *Kernels) TanhForward(s *cuda.Stream, x, y cuda.DevicePtr, n int) error {
-	a := args{ptr(x), ptr(y), i32(n)}
+	a := [...]uint64{ptr(x), ptr(y), i32(n)}
 	return k.launchElements(s, kernels.TanhForward, n, a[:])
 }
 
 // TanhBackward queues tanh_backward: dx = dy·(1 − y²) from the forward output y; dx may be dy.
 func (k *Kernels) TanhBackward(s *cuda.Stream, y, dy, dx cuda.DevicePtr, n int) error {
-	a := args{ptr(y), ptr(dy), ptr(dx), i32(n)}
+	a := [...]uint64{ptr(y), ptr(dy), ptr(dx), i32(n)}
 	return k.launchElements(s, kernels.TanhBackward, n, a[:])
 }
 
@@ -125,7 +125,7 @@ func (k *Kernels) TanhBackward(s *cuda.Stream, y, dy, dx cuda.DevicePtr, n int) 
 // so the result is the same on every run.
 func (k *Kernels) BCELogitsForward(s *cuda.Stream, x, loss, probMean cuda.DevicePtr, n int,
 	target float32) error {
-	a := args{ptr(x), ptr(loss), ptr(probMean), i32(n), f32(target)}
+	a := [...]uint64{ptr(x), ptr(loss), ptr(probMean), i32(n), f32(target)}
 	return k.launchBCE(s, kernels.BCELogitsForward, n, a[:])
 }
 
@@ -133,14 +133,14 @@ func (k *Kernels) BCELogitsForward(s *cuda.Stream, x, loss, probMean cuda.Device
 // gradient of the mean loss, dx = (sigmoid(x) − target)/n, in the same launch.
 func (k *Kernels) BCELogitsForwardBackward(s *cuda.Stream, x, loss, probMean, dx cuda.DevicePtr,
 	n int, target float32) error {
-	a := args{ptr(x), ptr(loss), ptr(probMean), ptr(dx), i32(n), f32(target)}
+	a := [...]uint64{ptr(x), ptr(loss), ptr(probMean), ptr(dx), i32(n), f32(target)}
 	return k.launchBCE(s, kernels.BCELogitsForwardBackward, n, a[:])
 }
 
 // BCELogitsBackward queues bce_logits_backward: dx = (sigmoid(x) − target)/n.
 func (k *Kernels) BCELogitsBackward(s *cuda.Stream, x, dx cuda.DevicePtr, n int,
 	target float32) error {
-	a := args{ptr(x), ptr(dx), i32(n), f32(target)}
+	a := [...]uint64{ptr(x), ptr(dx), i32(n), f32(target)}
 	return k.launchElements(s, kernels.BCELogitsBackward, n, a[:])
 }
 
@@ -150,7 +150,7 @@ func (k *Kernels) BCELogitsBackward(s *cuda.Stream, x, dx cuda.DevicePtr, n int,
 // the step changes nothing.
 func (k *Kernels) AdamUpdate(s *cuda.Stream, p, g, m, v, skip cuda.DevicePtr, n int,
 	sc kernels.AdamScalars) error {
-	a := args{ptr(p), ptr(g), ptr(m), ptr(v), ptr(skip), i32(n),
+	a := [...]uint64{ptr(p), ptr(g), ptr(m), ptr(v), ptr(skip), i32(n),
 		f32(sc.Beta1), f32(sc.OneMinusBeta1), f32(sc.Beta2), f32(sc.OneMinusBeta2),
 		f32(sc.NegStepSize), f32(sc.BiasCorrection2Sqrt), f32(sc.Eps)}
 	return k.launchElements(s, kernels.AdamUpdate, n, a[:])
@@ -160,28 +160,30 @@ func (k *Kernels) AdamUpdate(s *cuda.Stream, p, g, m, v, skip cuda.DevicePtr, n 
 // the CPU reference's numbers (within 1 ulp; see kernels' TestNormalMatchesRef).
 func (k *Kernels) NoiseNormal(s *cuda.Stream, out cuda.DevicePtr, n int, seed, stream uint64,
 	mean, std float32) error {
-	a := args{ptr(out), i32(n), seed, stream, f32(mean), f32(std)}
+	a := [...]uint64{ptr(out), i32(n), seed, stream, f32(mean), f32(std)}
 	return k.launch(s, kernels.NoiseNormal, n, elementBlocks((n+3)/4), a[:]) // 4 numbers a thread
 }
 
 // NormalizeU8 queues normalize_u8: dst = (src/255 − 0.5)/0.5 from n uint8 pixels at src to
 // n float32s at dst.
 func (k *Kernels) NormalizeU8(s *cuda.Stream, src, dst cuda.DevicePtr, n int) error {
-	a := args{ptr(src), ptr(dst), i32(n)}
+	a := [...]uint64{ptr(src), ptr(dst), i32(n)}
 	return k.launchElements(s, kernels.NormalizeU8, n, a[:])
 }
 
 // CheckFinite queues check_finite: sets the uint32 at flag to 1 if any of the n float32s at
 // x is NaN or infinite. The caller clears the flag (cuda.Memset32) once per step.
 func (k *Kernels) CheckFinite(s *cuda.Stream, x, flag cuda.DevicePtr, n int) error {
-	a := args{ptr(x), ptr(flag), i32(n)}
+	a := [...]uint64{ptr(x), ptr(flag), i32(n)}
 	return k.launchElements(s, kernels.CheckFinite, n, a[:])
 }
 
-// args holds one launch's kernel arguments, each in an 8-byte slot with its value in the low
-// bytes (little endian): cuda.Function.Launch copies as many bytes as the parameter's size
-// from each, 8 for a pointer or unsigned long long, 4 for an int or float.
-type args [16]uint64
+// Each launcher passes its kernel's arguments as an array with exactly one 8-byte slot per
+// parameter ([...]uint64{...}; Launch refuses a wrong count, so a fixed [16]uint64 would
+// fail), each value in the low bytes (little endian): cuda.Function.Launch copies as many
+// bytes as the parameter's size from each, 8 for a pointer or unsigned long long, 4 for an
+// int or float. maxArgs bounds the count.
+const maxArgs = 16
 
 func ptr(p cuda.DevicePtr) uint64 { return uint64(p) }
 func i32(n int) uint64            { return uint64(uint32(int32(n))) }
@@ -226,7 +228,10 @@ func (k *Kernels) launchShape(s *cuda.Stream, kn kernels.Kernel, n int, blocks, 
 		return fmt.Errorf("gpu: %s: %w", kn, cuda.ErrClosed)
 	}
 
-	var p [len(args{})]unsafe.Pointer
+	if len(a) > maxArgs {
+		panic(fmt.Sprintf("gpu: %s takes %d arguments, more than %d", kn, len(a), maxArgs))
+	}
+	var p [maxArgs]unsafe.Pointer
 	for i := range a {
 		p[i] = unsafe.Pointer(&a[i])
 	}
