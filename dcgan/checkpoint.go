@@ -51,6 +51,10 @@ type Checkpoint struct {
 	Pos    int                      // index of the next batch within that epoch
 	Data   string                   // description of the data set trained on
 	Path   string                   // file it was loaded from; set by LoadCheckpoint
+
+	// How the data set was opened (data.Options' Kind and Path), so that a resume can open
+	// it again without being told; empty in checkpoints of version 1 that predate them.
+	DataKind, DataPath string
 }
 
 // checkpointError names the file and the problem in one line and matches ErrCheckpoint.
@@ -148,6 +152,8 @@ func SaveCheckpoint(path string, ck *Checkpoint) error {
 		"epoch":          strconv.Itoa(ck.Epoch),
 		"pos":            strconv.Itoa(ck.Pos),
 		"data":           ck.Data,
+		"data_kind":      ck.DataKind,
+		"data_path":      ck.DataPath,
 	}}
 	// Temporaries of a save that a kill interrupted are as big as a checkpoint: drop them.
 	if err := atomicfile.RemoveStale(path); err != nil {
@@ -222,7 +228,8 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		return nil, ckErr(path, nil, "format version %q; this build reads version %d",
 			md["format_version"], CheckpointVersion)
 	}
-	ck := &Checkpoint{Data: md["data"], Path: path}
+	ck := &Checkpoint{Data: md["data"], DataKind: md["data_kind"], DataPath: md["data_path"],
+		Path: path}
 	if ck.Config, err = parseConfig(md["config"]); err != nil {
 		return nil, ckErr(path, err, "bad config metadata")
 	}

@@ -77,7 +77,7 @@ func saveTiny(t *testing.T, dir string, step float64) (string, *Checkpoint) {
 	t.Helper()
 	cfg := tinyConfig()
 	ck := &Checkpoint{Config: cfg, State: fakeState(cfg, step, int64(step)), Epoch: 2, Pos: 5,
-		Data: "synthetic (64 images)"}
+		Data: "synthetic (64 images)", DataKind: "folder", DataPath: "faces/train"}
 	path := filepath.Join(dir, "ck.safetensors")
 	if err := SaveCheckpoint(path, ck); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Config != want.Config || got.Epoch != 2 || got.Pos != 5 || got.Data != want.Data ||
-		got.Path != path {
+		got.DataKind != want.DataKind || got.DataPath != want.DataPath || got.Path != path {
 		t.Errorf("got %+v", got)
 	}
 	sameState(t, got.State, want.State)

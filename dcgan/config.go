@@ -3,6 +3,7 @@ package dcgan
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Config fixes the architecture and the optimiser of one run. Two runs with the same Config,
@@ -37,6 +38,14 @@ func DefaultConfig() Config {
 	}
 }
 
+// Upper bounds that catch a mistyped size before it asks for terabytes: 65536 features or
+// noise values, and 2^31 learned parameters in G and D together (34 GB with gradients and
+// Adam moments, more than a DCGAN has any use for).
+const (
+	maxWidth  = 1 << 16
+	maxParams = 1 << 31
+)
+
 // ErrConfig marks every configuration error, so callers can tell bad flags from failures.
 var ErrConfig = errors.New("dcgan: bad config")
 
@@ -52,20 +61,28 @@ func (c Config) Validate() error {
 		return bad("channels %d: want 1 (grayscale) or 3 (RGB)", c.Channels)
 	}
 	for _, f := range []struct {
-		name string
-		v    int
+		name   string
+		v, max int
 	}{
-		{"latent dim (nz)", c.LatentDim},
-		{"generator features (ngf)", c.GenFeatures},
-		{"discriminator features (ndf)", c.DiscFeatures},
-		{"batch size", c.BatchSize},
+		{"latent dim (nz)", c.LatentDim, maxWidth},
+		{"generator features (ngf)", c.GenFeatures, maxWidth},
+		{"discriminator features (ndf)", c.DiscFeatures, maxWidth},
+		{"batch size", c.BatchSize, math.MaxInt32},
 	} {
 		if f.v <= 0 {
 			return bad("%s must be positive, got %d", f.name, f.v)
 		}
+		if f.v > f.max {
+			return bad("%s %d is more than %d", f.name, f.v, f.max)
+		}
 	}
-	if !(c.LR > 0) {
-		return bad("learning rate must be positive, got %g", c.LR)
+	g, d := Generator(c).LearnedSize(), Discriminator(c).LearnedSize()
+	if g+d > maxParams {
+		return bad("G (%d) and D (%d) would have more than 2^31 learned parameters: "+
+			"lower ngf, ndf, nz or the image size", g, d)
+	}
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return bad("learning rate must be positive and finite, got %g", c.LR)
 	}
 	if !(c.Beta1 >= 0 && c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) {
 		return bad("adam betas must lie in [0, 1), got %g and %g", c.Beta1, c.Beta2)

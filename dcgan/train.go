@@ -40,6 +40,8 @@ type TrainOptions struct {
 	CheckpointEvery int    // steps between checkpoints (0: only at the end)
 	Workers         int    // data loader goroutines
 	DataName        string // description of the data set, kept in checkpoints
+	DataKind        string // how it was opened (data.Options' Kind and Path), kept too,
+	DataPath        string // so that a resume can open it again by itself
 	WarmupSteps     int    // steps left out of img/s
 	// OnLog is called at each logged step (from the training goroutine).
 	OnLog func(Report)
@@ -59,7 +61,7 @@ type TrainOptions struct {
 // Report is what the training loop tells its caller at each logged step.
 type Report struct {
 	StepStats
-	Epoch, Epochs    int
+	Epoch, Epochs    int                // epoch of the step just taken (from 0), epochs to run
 	Total            int64              // steps the run will reach
 	ImgPerSec        float64            // since warm-up, excluding sample and checkpoint writes
 	Elapsed, Remains time.Duration      // wall time so far and estimated to go
@@ -103,8 +105,8 @@ func newRun(cfg Config, b Backend, src data.Source, opts TrainOptions, from *Che
 		return nil, err
 	}
 	if src.Len() < cfg.BatchSize {
-		return nil, fmt.Errorf("%w: batch size %d is larger than the data set %s (%d images)",
-			ErrConfig, cfg.BatchSize, src.Name(), src.Len())
+		return nil, fmt.Errorf("%w: batch size %d is larger than the data set %s",
+			ErrConfig, cfg.BatchSize, src.Name())
 	}
 	if err := prepareOutDir(opts.OutDir); err != nil {
 		return nil, err
@@ -179,8 +181,10 @@ func prepareOutDir(dir string) error {
 
 // loop takes steps until the total is reached, the context ends or a step fails.
 func (r *run) loop(ctx context.Context) error {
+	// A resumed run appends to the records resume kept; a fresh one starts the log afresh,
+	// so a stale log (of a run that failed before its first checkpoint) is not continued.
 	var err error
-	r.metrics, err = OpenMetrics(filepath.Join(r.opts.OutDir, MetricsFile), true)
+	r.metrics, err = OpenMetrics(filepath.Join(r.opts.OutDir, MetricsFile), r.step > 0)
 	if err != nil {
 		return err
 	}
@@ -290,7 +294,8 @@ func (r *run) log(start time.Time, timed int64, busy time.Duration,
 		return r.nonFinite(fmt.Errorf("%w at step %d: loss_D %g, loss_G %g",
 			ErrNonFinite, r.step, st.LossD, st.LossG))
 	}
-	rep := Report{StepStats: st, Epoch: r.epoch, Total: r.total, Extra: extra}
+	rep := Report{StepStats: st, Epoch: int((r.step - 1) / r.perEpoch), Total: r.total,
+		Extra: extra}
 	rep.Epochs = int((r.total + r.perEpoch - 1) / r.perEpoch)
 	if !start.IsZero() && r.step > timed {
 		el := time.Since(start) - busy - r.evalTime
@@ -377,7 +382,7 @@ func (r *run) saveCheckpoint() error {
 		return err
 	}
 	ck := &Checkpoint{Config: r.cfg, State: state, Epoch: r.epoch, Pos: r.pos,
-		Data: r.opts.DataName}
+		Data: r.opts.DataName, DataKind: r.opts.DataKind, DataPath: r.opts.DataPath}
 	if err := SaveCheckpoint(filepath.Join(r.opts.OutDir, CheckpointFile), ck); err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ func train(t *testing.T, extra ...string) (int, string) {
 }
 
 // TestResumeBitIdentical: 6 steps straight equal 3 steps, stop, resume, 3 more, bit for bit.
+// The resume names only the checkpoint: the data set and the out dir come from it.
 func TestResumeBitIdentical(t *testing.T) {
 	straight, split := t.TempDir(), t.TempDir()
 	if code, msg := train(t, "--steps", "6", "--out", straight); code != 0 {
@@ -43,7 +44,7 @@ func TestResumeBitIdentical(t *testing.T) {
 	if code, msg := train(t, "--steps", "3", "--out", split); code != 0 {
 		t.Fatalf("first half: exit %d: %s", code, msg)
 	}
-	if code, msg := train(t, "--steps", "6", "--out", split, "--resume", split); code != 0 {
+	if code, msg := runCLI(t, "train", "--steps", "6", "--resume", split); code != 0 {
 		t.Fatalf("resumed half: exit %d: %s", code, msg)
 	}
 
@@ -194,7 +195,15 @@ func TestBadInput(t *testing.T) {
 			"--eval-every"},
 		{"too few eval images", []string{"train", "--eval-every", "5", "--eval-n", "1"},
 			exitUsage, "--eval-n"},
+		{"infinite lr", []string{"train", "--lr", "Inf"}, exitUsage, "learning rate"},
+		{"huge ngf", []string{"train", "--ngf", "100000"}, exitUsage, "ngf"},
+		{"huge net", []string{"train", "--ngf", "5000", "--image-size", "256"}, exitUsage,
+			"learned parameters"},
+		{"negative workers", []string{"train", "--workers", "-1"}, exitUsage, "--workers"},
+		{"out holds a checkpoint", append(append([]string{"train"}, tiny...), "--out", other),
+			exitUsage, "holds the checkpoint"},
 	}
+	otherCk, _ := os.ReadFile(filepath.Join(other, dcgan.CheckpointFile))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
@@ -214,6 +223,32 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("a failed run left a checkpoint in %s", out)
 			}
 		})
+	}
+	after, _ := os.ReadFile(filepath.Join(other, dcgan.CheckpointFile))
+	if len(otherCk) == 0 || !bytes.Equal(after, otherCk) {
+		t.Errorf("a refused run changed the checkpoint in %s", other)
+	}
+}
+
+// TestTrainFreshMetrics: a fresh run in an out dir holding a stale metrics log (of a run
+// that failed before its first checkpoint) starts the log afresh instead of appending.
+func TestTrainFreshMetrics(t *testing.T) {
+	dir := t.TempDir()
+	if code, msg := train(t, "--steps", "2", "--out", dir); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, msg)
+	}
+	if err := os.Remove(filepath.Join(dir, dcgan.CheckpointFile)); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := train(t, "--steps", "3", "--out", dir); code != 0 {
+		t.Fatalf("fresh run: exit %d: %s", code, msg)
+	}
+	var steps []int64
+	for _, r := range readMetrics(t, dir) {
+		steps = append(steps, r.Step)
+	}
+	if fmt.Sprint(steps) != "[1 2 3]" {
+		t.Errorf("metrics steps after a fresh run: %v, want [1 2 3]", steps)
 	}
 }
 

@@ -90,7 +90,7 @@ func printHeader(w io.Writer, cfg dcgan.Config, device string, src data.Source,
 	o dcgan.TrainOptions) {
 	g, d := dcgan.Generator(cfg), dcgan.Discriminator(cfg)
 	fmt.Fprintf(w, "device   %s\n", device)
-	fmt.Fprintf(w, "data     %s (%d images)\n", src.Name(), src.Len())
+	fmt.Fprintf(w, "data     %s\n", src.Name()) // names carry the image count
 	fmt.Fprintf(w, "model    %d×%d×%d, nz %d, ngf %d, ndf %d: G %d params, D %d params\n",
 		cfg.ImageSize, cfg.ImageSize, cfg.Channels, cfg.LatentDim, cfg.GenFeatures,
 		cfg.DiscFeatures, g.LearnedSize(), d.LearnedSize())

@@ -67,8 +67,17 @@ func trainAction(c *cli.Context) error {
 	if c.Int("eval-n") < 2 {
 		return usageError("--eval-n must be 2 or more, got %d", c.Int("eval-n"))
 	}
+	if w := c.Int(flagWorkers); w < 0 || w > maxWorkers {
+		return usageError("--%s %d: want 0 (one per core) to %d", flagWorkers, w, maxWorkers)
+	}
 	cfg, from, err := trainConfig(c)
 	if err != nil {
+		return err
+	}
+	if err := inheritRun(c, from); err != nil {
+		return err
+	}
+	if err := checkOutDir(c.String(flagOut), from); err != nil {
 		return err
 	}
 	src, err := openData(c, cfg)
@@ -88,11 +97,13 @@ func trainAction(c *cli.Context) error {
 		CheckpointEvery: c.Int("checkpoint-every"),
 		Workers:         c.Int(flagWorkers),
 		DataName:        src.Name(),
+		DataKind:        c.String(flagData),
+		DataPath:        c.String(flagPath),
 		WarmupSteps:     2,
 	}
 	if src.Len() < cfg.BatchSize {
-		return usageError("batch size %d is larger than the data set %s (%d images)",
-			cfg.BatchSize, src.Name(), src.Len())
+		return usageError("batch size %d is larger than the data set %s",
+			cfg.BatchSize, src.Name())
 	}
 	if err := setEval(c, cfg, &opts); err != nil {
 		return err
@@ -141,6 +152,48 @@ func setEval(c *cli.Context, cfg dcgan.Config, opts *dcgan.TrainOptions) error {
 	opts.EvalEvery, opts.Eval = every, ev.TrainHook(cfg.LatentDim, c.Int("eval-n"))
 	opts.Plot, opts.PlotFile = eval.Panels, eval.EvalPlotFile
 	return nil
+}
+
+// inheritRun makes a resumed run continue the checkpoint's own: unless the flags say
+// otherwise, it trains on the data the checkpoint was trained on and writes into the out dir
+// that holds it.
+func inheritRun(c *cli.Context, from *dcgan.Checkpoint) error {
+	if from == nil {
+		return nil
+	}
+	for _, f := range []struct{ flag, value string }{
+		{flagData, from.DataKind},
+		{flagPath, from.DataPath},
+		{flagOut, filepath.Dir(from.Path)},
+	} {
+		if f.value == "" || c.IsSet(f.flag) {
+			continue
+		}
+		if err := c.Set(f.flag, f.value); err != nil {
+			return fmt.Errorf("dcgan-gpu: --%s from the checkpoint: %w", f.flag, err)
+		}
+	}
+	return nil
+}
+
+// maxWorkers bounds --workers: more loading goroutines than this only cost memory.
+const maxWorkers = 256
+
+// checkOutDir refuses to start in an out dir that holds another run's checkpoint: the new
+// run would overwrite it and mix its steps into that run's metrics log. Resuming the
+// checkpoint that is there is the one way to train on in that dir.
+func checkOutDir(out string, from *dcgan.Checkpoint) error {
+	have, err := os.Stat(filepath.Join(out, dcgan.CheckpointFile))
+	if err != nil {
+		return nil // none there; the run reports an out dir that cannot be written
+	}
+	if from != nil {
+		if st, err := os.Stat(from.Path); err == nil && os.SameFile(st, have) {
+			return nil
+		}
+	}
+	return usageError("out dir %s holds the checkpoint of an earlier run: continue it with "+
+		"--resume %s, or choose another --out", out, out)
 }
 
 // trainConfig builds the config from the flags, or from the checkpoint when resuming; a
