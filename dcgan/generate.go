@@ -17,6 +17,7 @@ import (
 
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan/ref"
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan/safetensors"
+	"github.com/dcgan-gpu/dcgan-gpu/internal/atomicfile"
 )
 
 // BNMode says which statistics G's batch norms use when sampling.
@@ -455,8 +456,9 @@ func parseLatentText(b []byte, nz int) ([]float32, []int, error) {
 	return v, []int{n, nz}, nil
 }
 
-// WriteLatents writes z ([N, nz] float32) to path as .npy (float32, numpy.load reads it)
-// or, for any other extension, as text, one vector per line; ReadLatents reads both.
+// WriteLatents writes z ([N, nz] float32) to path as .npy (float32, numpy.load reads it),
+// as .safetensors (one F32 tensor named "z") or, for any other extension, as text, one
+// vector per line; ReadLatents reads all three.
 func WriteLatents(path string, z *tensor.Dense) error {
 	s := z.Shape()
 	if z.Dtype() != tensor.Float32 || len(s) != 2 {
@@ -465,7 +467,16 @@ func WriteLatents(path string, z *tensor.Dense) error {
 	}
 	v := z.Float32s()
 	var buf bytes.Buffer
-	if strings.ToLower(filepath.Ext(path)) == ".npy" {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".safetensors":
+		f := &safetensors.File{Tensors: map[string]safetensors.Tensor{
+			"z": safetensors.F32([]int{s[0], s[1]}, v)}}
+		b, err := f.Bytes()
+		if err != nil {
+			return fmt.Errorf("dcgan: write latents: %w", err)
+		}
+		buf.Write(b)
+	case ".npy":
 		header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }",
 			s[0], s[1])
 		header += strings.Repeat(" ", 63-(10+len(header))%64) + "\n" // 64-byte aligned
@@ -473,7 +484,7 @@ func WriteLatents(path string, z *tensor.Dense) error {
 		binary.Write(&buf, binary.LittleEndian, uint16(len(header)))
 		buf.WriteString(header)
 		binary.Write(&buf, binary.LittleEndian, v)
-	} else {
+	default:
 		for i := 0; i < s[0]; i++ {
 			for j, x := range v[i*s[1] : (i+1)*s[1]] {
 				if j > 0 {
@@ -484,7 +495,7 @@ func WriteLatents(path string, z *tensor.Dense) error {
 			buf.WriteByte('\n')
 		}
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("dcgan: write latents: %w", err)
 	}
 	return nil

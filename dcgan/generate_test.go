@@ -231,14 +231,15 @@ func TestReadLatents(t *testing.T) {
 		return write(name, b)
 	}
 	saved, savedTxt := filepath.Join(dir, "saved.npy"), filepath.Join(dir, "saved.txt")
-	for _, p := range []string{saved, savedTxt} {
+	savedST := filepath.Join(dir, "saved.safetensors")
+	for _, p := range []string{saved, savedTxt, savedST} {
 		z := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(want))
 		if err := WriteLatents(p, z); err != nil {
 			t.Fatal(err)
 		}
 	}
 	good := []string{
-		saved, savedTxt,
+		saved, savedTxt, savedST,
 		write("c.npy", npy("<f8", false, "(2, 3)", f64Bytes(1, 2, 3, 4, 5, 6))),
 		write("f.npy", npy("<f8", true, "(2, 3)", f64Bytes(1, 4, 2, 5, 3, 6))),
 		write("4d.npy", npy("<f8", false, "(2, 3, 1, 1)", f64Bytes(1, 2, 3, 4, 5, 6))),

@@ -20,7 +20,7 @@ import (
 // MetricRecord is one line of the metrics file: the numbers of one logged step.
 type MetricRecord struct {
 	Step      int64   // steps taken, this one included
-	Epoch     int     // epoch of the next batch
+	Epoch     int     // epoch of this step, from 0
 	LossD     float64 // loss_d
 	LossG     float64 // loss_g
 	DX        float64 // d_x: mean D(x) on the real batch

@@ -304,7 +304,7 @@ func (r *run) log(start time.Time, timed int64, busy time.Duration,
 		perStep := el / time.Duration(r.step-timed)
 		rep.Remains = perStep * time.Duration(r.total-r.step)
 	}
-	rec := MetricRecord{Step: r.step, Epoch: r.epoch, LossD: st.LossD, LossG: st.LossG,
+	rec := MetricRecord{Step: r.step, Epoch: rep.Epoch, LossD: st.LossD, LossG: st.LossG,
 		DX: st.DReal, DGZ1: st.DFake, DGZ2: st.DFakeG, ImgPerSec: rep.ImgPerSec,
 		Time: time.Now().UTC(), Extra: extra}
 	if err := r.metrics.Write(rec); err != nil {

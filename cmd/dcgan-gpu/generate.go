@@ -17,6 +17,7 @@ import (
 
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan"
 	"github.com/dcgan-gpu/dcgan-gpu/dcgan/imageio"
+	"github.com/dcgan-gpu/dcgan-gpu/internal/atomicfile"
 )
 
 // Flags of generate and eval.
@@ -57,7 +58,7 @@ func generateCommand() *cli.Command {
 				Usage: "seed of the noise"},
 			&cli.StringFlag{Name: "latents", Usage: "read the noise from this file instead"},
 			&cli.StringFlag{Name: "save-latents",
-				Usage: "write the noise used to this file (.npy, else text)"},
+				Usage: "write the noise used to this file (.npy, .safetensors, else text)"},
 			&cli.StringFlag{Name: "grid",
 				Usage: "write the images as one PNG grid (default generated.png when " +
 					"neither --out-dir nor --gif is given)"},
@@ -98,8 +99,15 @@ func generateAction(c *cli.Context) error {
 	var z *tensor.Dense
 	cols := c.Int("cols")
 	if c.IsSet("interp") {
+		images := int64(interpWalks(c)) * int64(c.Int("frames"))
+		if err := checkImageCount(images, cfg); err != nil {
+			return err
+		}
 		z, cols = interpLatents(c, cfg.LatentDim, seed)
 	} else if z, err = latents(c, cfg.LatentDim, seed); err != nil {
+		return err
+	}
+	if err := checkImageCount(int64(z.Shape()[0]), cfg); err != nil {
 		return err
 	}
 	if p := c.String("save-latents"); p != "" {
@@ -118,6 +126,9 @@ func generateAction(c *cli.Context) error {
 func checkGenerateFlags(c *cli.Context) error {
 	if c.Int(flagN) < 1 || c.Int("cols") < 1 || c.Int("delay") < 0 {
 		return usageError("--n and --cols must be positive and --delay non-negative")
+	}
+	if c.Int(flagN) > maxImages || c.Int("frames") > maxImages {
+		return usageError("--n and --frames: at most %d", maxImages)
 	}
 	if c.IsSet(flagSeed) && c.IsSet("latents") {
 		return usageError("--seed and --latents both choose the noise: give one")
@@ -143,6 +154,24 @@ func checkGenerateFlags(c *cli.Context) error {
 	return nil
 }
 
+// Bounds on one generate, which holds all its noise and images in memory at once: they
+// catch a mistyped count before it asks for more memory than the machine has.
+const (
+	maxImages = 1 << 20 // --n, --frames
+	maxValues = 1 << 31 // float32s of the images: 8 GiB
+)
+
+// checkImageCount rejects n images of the model's size that would pass maxValues.
+func checkImageCount(n int64, cfg dcgan.Config) error {
+	per := int64(cfg.Channels * cfg.ImageSize * cfg.ImageSize)
+	if n*per <= maxValues {
+		return nil
+	}
+	return usageError("%d images of %d×%d×%d need %.1f GiB at once: ask for at most %d "+
+		"(several runs with other seeds make more)", n, cfg.ImageSize, cfg.ImageSize,
+		cfg.Channels, float64(4*n*per)/(1<<30), maxValues/per)
+}
+
 // latents returns the noise of a plain generate: --n vectors of the seed, or of the file.
 func latents(c *cli.Context, nz int, seed uint64) (*tensor.Dense, error) {
 	n := c.Int(flagN)
@@ -162,10 +191,7 @@ func latents(c *cli.Context, nz int, seed uint64) (*tensor.Dense, error) {
 
 // interpLatents returns the walks' noise, walk after walk, and the frames per walk.
 func interpLatents(c *cli.Context, nz int, seed uint64) (*tensor.Dense, int) {
-	walks := 8
-	if c.IsSet(flagN) {
-		walks = c.Int(flagN)
-	}
+	walks := interpWalks(c)
 	from := seed
 	if c.IsSet("from") {
 		from = c.Uint64("from")
@@ -185,6 +211,14 @@ func interpLatents(c *cli.Context, nz int, seed uint64) (*tensor.Dense, int) {
 		}
 	}
 	return tensor.New(tensor.WithShape(walks*frames, nz), tensor.WithBacking(z)), frames
+}
+
+// interpWalks returns the number of walks: --n, 8 unless given.
+func interpWalks(c *cli.Context) int {
+	if c.IsSet(flagN) {
+		return c.Int(flagN)
+	}
+	return 8
 }
 
 // writeGenerated writes the outputs the flags ask for and names each on stdout.
@@ -263,7 +297,7 @@ func saveWalkGIF(path string, imgs *tensor.Dense, frames, delay int) error {
 	if err := gif.EncodeAll(&buf, &anim); err != nil {
 		return fmt.Errorf("gif %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("gif: %w", err)
 	}
 	return nil

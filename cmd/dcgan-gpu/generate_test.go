@@ -74,12 +74,12 @@ func TestGenerateGrid(t *testing.T) {
 }
 
 // TestGenerateLatents: noise saved by one run and read back by another gives the same
-// images, in both file formats.
+// images, in all three file formats.
 func TestGenerateLatents(t *testing.T) {
 	run := tinyRun(t)
 	out := t.TempDir()
 	ref := filepath.Join(out, "seed.png")
-	for _, name := range []string{"z.npy", "z.txt"} {
+	for _, name := range []string{"z.npy", "z.txt", "z.safetensors"} {
 		z := filepath.Join(out, name)
 		mustRun(t, "generate", "-c", run, "--n", "6", "--seed", "11", "--grid", ref,
 			"--save-latents", z)
@@ -144,6 +144,9 @@ func TestGenerateBadInput(t *testing.T) {
 			"holds 3 numbers, want 8"},
 		{"bad bn", []string{"-c", run, "--bn", "eval"}, exitUsage, "eval"},
 		{"zero n", []string{"-c", run, "--n", "0"}, exitUsage, "--n"},
+		{"huge n", []string{"-c", run, "--n", "2000000000"}, exitUsage, "--n"},
+		{"huge walks", []string{"-c", run, "--interp", "slerp", "--n", "1000000", "--frames",
+			"1000000"}, exitUsage, "GiB"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -246,7 +246,7 @@ func reportLast(b *bytes.Buffer, recs []dcgan.MetricRecord) {
 	fmt.Fprintf(b, "<h2>Last logged step</h2>\n<table><tr><th>step</th><th>epoch</th>"+
 		"<th>loss D</th><th>loss G</th><th>D(x)</th><th>D(G(z))</th><th>img/s</th></tr>\n"+
 		"<tr><td>%d</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%.3f / %.3f</td>"+
-		"<td>%.0f</td></tr></table>\n", r.Step, r.Epoch, r.LossD, r.LossG, r.DX, r.DGZ1, r.DGZ2,
+		"<td>%.0f</td></tr></table>\n", r.Step, r.Epoch+1, r.LossD, r.LossG, r.DX, r.DGZ1, r.DGZ2,
 		r.ImgPerSec)
 	for i := len(recs) - 1; i >= 0; i-- {
 		if fd, ok := recs[i].Extra[KeyFD]; ok {

@@ -19,8 +19,13 @@ func Write(path string, data []byte) error {
 }
 
 // WriteFunc replaces path atomically with what write writes. If write returns an error the
-// target is left untouched and that error is returned, wrapped.
+// target is left untouched and that error is returned, wrapped. A path that names a device,
+// a pipe or a socket (/dev/null, /dev/stdout) is written in place: renaming over it would
+// replace the device with a plain file.
 func WriteFunc(path string, write func(w io.Writer) error) (err error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return writeInPlace(path, write)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -52,6 +57,22 @@ func WriteFunc(path string, write func(w io.Writer) error) (err error) {
 		return fmt.Errorf("atomicfile: %w", err)
 	}
 	return syncDir(dir)
+}
+
+// writeInPlace writes to a path that is not a regular file, such as a device or a pipe.
+func writeInPlace(path string, write func(w io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("atomicfile: close %s: %w", path, err)
+	}
+	return nil
 }
 
 // syncDir makes a rename in dir durable. File systems that cannot sync a directory (some

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -86,5 +87,33 @@ func TestRemoveStale(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s was removed", name)
 		}
+	}
+}
+
+// TestWriteToPipe writes to a named pipe, as --grid /dev/stdout or /dev/null would to a
+// device: the bytes go through it and the pipe is still a pipe, not replaced by a file.
+func TestWriteToPipe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	// A reader that does not block in open, so a write that misses the pipe fails the
+	// test instead of hanging it.
+	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := Write(path, []byte("through")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	n, _ := r.Read(buf)
+	if got := string(buf[:n]); got != "through" {
+		t.Errorf("the reader got %q, want %q", got, "through")
+	}
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("after the write the path is %v (%v), want the named pipe", st.Mode(), err)
 	}
 }
