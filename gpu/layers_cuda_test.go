@@ -64,24 +64,30 @@ func random(r *rand.Rand, n int) []float32 {
 	return v
 }
 
-// dev copies v to a new device buffer freed with the test.
-func dev(t *testing.T, v []float32) cuda.DevicePtr {
+// dev copies v to a new device buffer freed with the test. The copy goes on d's compute
+// stream, where the layers run: that stream is non-blocking, so work on it is not ordered
+// after a copy on the legacy default stream (nil).
+func dev(t *testing.T, d *Device, v []float32) cuda.DevicePtr {
 	t.Helper()
 	b, err := cuda.Alloc(int64(max(len(v), 1)) * 4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	if err := cuda.Upload(b.Ptr(), v, nil); err != nil {
+	if err := cuda.Upload(b.Ptr(), v, d.Stream); err != nil {
 		t.Fatal(err)
 	}
 	return b.Ptr()
 }
 
-func host(t *testing.T, p cuda.DevicePtr, n int) []float32 {
+// host reads n float32s at p once the work queued on d's compute stream has run.
+func host(t *testing.T, d *Device, p cuda.DevicePtr, n int) []float32 {
 	t.Helper()
 	v := make([]float32, n)
-	if err := cuda.Download(v, p, nil); err != nil {
+	if err := cuda.Download(v, p, d.Stream); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Stream.Synchronize(); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -123,14 +129,15 @@ func checkConv2D(t *testing.T, d *Device, r *rand.Rand, c layerCase, name string
 	rc.Forward(x, y, c.n)
 	rc.Backward(x, dy, dx, c.n)
 
-	gw := dev(t, make([]float32, len(w)))
-	l, err := d.NewConv2D("conv", c.n, c.inC, c.outC, c.in, c.k, c.stride, c.pad, dev(t, w), gw)
+	gw := dev(t, d, make([]float32, len(w)))
+	l, err := d.NewConv2D("conv", c.n, c.inC, c.outC, c.in, c.k, c.stride, c.pad,
+		dev(t, d, w), gw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	gx, gy, gdy, gdx := dev(t, x), dev(t, make([]float32, ny)), dev(t, dy),
-		dev(t, make([]float32, len(x)))
+	gx, gy, gdy, gdx := dev(t, d, x), dev(t, d, make([]float32, ny)), dev(t, d, dy),
+		dev(t, d, make([]float32, len(x)))
 	if err := l.Forward(gx, gy, c.n); err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +152,9 @@ func checkConv2D(t *testing.T, d *Device, r *rand.Rand, c layerCase, name string
 	for i, v := range rc.GW {
 		twice[i] = 2 * v
 	}
-	near(t, name+" conv y", host(t, gy, ny), y, tl)
-	near(t, name+" conv dx", host(t, gdx, len(x)), dx, tl)
-	near(t, name+" conv 2·dw", host(t, gw, len(w)), twice, tol{2 * tl.abs, tl.rel})
+	near(t, name+" conv y", host(t, d, gy, ny), y, tl)
+	near(t, name+" conv dx", host(t, d, gdx, len(x)), dx, tl)
+	near(t, name+" conv 2·dw", host(t, d, gw, len(w)), twice, tol{2 * tl.abs, tl.rel})
 }
 
 func checkConvTranspose2D(t *testing.T, d *Device, r *rand.Rand, c layerCase, name string,
@@ -162,24 +169,24 @@ func checkConvTranspose2D(t *testing.T, d *Device, r *rand.Rand, c layerCase, na
 	rc.Forward(x, y, c.n)
 	rc.Backward(x, dy, dx, c.n)
 
-	gw := dev(t, make([]float32, len(w)))
+	gw := dev(t, d, make([]float32, len(w)))
 	l, err := d.NewConvTranspose2D("convT", c.n, c.inC, c.outC, c.in, c.k, c.stride, c.pad,
-		dev(t, w), gw)
+		dev(t, d, w), gw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	gx, gy, gdy, gdx := dev(t, x), dev(t, make([]float32, ny)), dev(t, dy),
-		dev(t, make([]float32, len(x)))
+	gx, gy, gdy, gdx := dev(t, d, x), dev(t, d, make([]float32, ny)), dev(t, d, dy),
+		dev(t, d, make([]float32, len(x)))
 	if err := l.Forward(gx, gy, c.n); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Backward(gx, gdy, gdx, gw, c.n, false); err != nil {
 		t.Fatal(err)
 	}
-	near(t, name+" convT y", host(t, gy, ny), y, tl)
-	near(t, name+" convT dx", host(t, gdx, len(x)), dx, tl)
-	near(t, name+" convT dw", host(t, gw, len(w)), rc.GW, tl)
+	near(t, name+" convT y", host(t, d, gy, ny), y, tl)
+	near(t, name+" convT dx", host(t, d, gdx, len(x)), dx, tl)
+	near(t, name+" convT dw", host(t, d, gw, len(w)), rc.GW, tl)
 }
 
 func TestBatchNormMatchesRef(t *testing.T) {
@@ -197,29 +204,29 @@ func TestBatchNormMatchesRef(t *testing.T) {
 	rbn.Forward(x, y, n, true, true)
 	rbn.Backward(x, dy, dx, n)
 
-	tn := cuda.BNTensors{Scale: dev(t, gamma), Bias: dev(t, beta),
-		RunMean: dev(t, rm), RunVar: dev(t, rv),
-		SaveMean: dev(t, make([]float32, c)), SaveInvStd: dev(t, make([]float32, c)),
-		DScale: dev(t, make([]float32, c)), DBias: dev(t, make([]float32, c))}
+	tn := cuda.BNTensors{Scale: dev(t, d, gamma), Bias: dev(t, d, beta),
+		RunMean: dev(t, d, rm), RunVar: dev(t, d, rv),
+		SaveMean: dev(t, d, make([]float32, c)), SaveInvStd: dev(t, d, make([]float32, c)),
+		DScale: dev(t, d, make([]float32, c)), DBias: dev(t, d, make([]float32, c))}
 	l, err := d.NewBatchNorm2D("bn", n, c, side, tn, 1e-5, 0.1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	gx, gy := dev(t, x), dev(t, make([]float32, len(x)))
-	gdy, gdx := dev(t, dy), dev(t, make([]float32, len(x)))
+	gx, gy := dev(t, d, x), dev(t, d, make([]float32, len(x)))
+	gdy, gdx := dev(t, d, dy), dev(t, d, make([]float32, len(x)))
 	if err := l.Forward(gx, gy, n, true, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Backward(gx, gdy, gdx, n, false); err != nil {
 		t.Fatal(err)
 	}
-	near(t, "bn y", host(t, gy, len(y)), y, tolBN)
-	near(t, "bn dx", host(t, gdx, len(dx)), dx, tolBN)
-	near(t, "bn dgamma", host(t, tn.DScale, c), rg, tolBN)
-	near(t, "bn dbeta", host(t, tn.DBias, c), rb, tolBN)
-	near(t, "bn running mean", host(t, tn.RunMean, c), rrm, tolBN)
-	near(t, "bn running var", host(t, tn.RunVar, c), rrv, tolBN)
+	near(t, "bn y", host(t, d, gy, len(y)), y, tolBN)
+	near(t, "bn dx", host(t, d, gdx, len(dx)), dx, tolBN)
+	near(t, "bn dgamma", host(t, d, tn.DScale, c), rg, tolBN)
+	near(t, "bn dbeta", host(t, d, tn.DBias, c), rb, tolBN)
+	near(t, "bn running mean", host(t, d, tn.RunMean, c), rrm, tolBN)
+	near(t, "bn running var", host(t, d, tn.RunVar, c), rrv, tolBN)
 
 	// Evaluation mode uses the running statistics just updated.
 	ry := make([]float32, len(x))
@@ -227,14 +234,14 @@ func TestBatchNormMatchesRef(t *testing.T) {
 	if err := l.Forward(gx, gy, n, false, false); err != nil {
 		t.Fatal(err)
 	}
-	near(t, "bn eval y", host(t, gy, len(y)), ry, tolBN)
+	near(t, "bn eval y", host(t, d, gy, len(y)), ry, tolBN)
 }
 
 func TestWorkspaceCoversEveryChoice(t *testing.T) {
 	d := openDevice(t, Options{Deterministic: true})
 	var ls []*Conv2D
 	for _, c := range layerCases {
-		w := dev(t, make([]float32, c.outC*c.inC*c.k*c.k))
+		w := dev(t, d, make([]float32, c.outC*c.inC*c.k*c.k))
 		l, err := d.NewConv2D("conv", c.n, c.inC, c.outC, c.in, c.k, c.stride, c.pad, w, w)
 		if err != nil {
 			t.Fatal(err)

@@ -26,11 +26,24 @@ die() {
 	exit 1
 }
 
+# portable BIN fails unless BIN needs only the C library and the driver, all the GPU machine
+# promises: no OpenBLAS there (make device-check builds with the noopenblas tag).
+portable() {
+	local extra
+	extra=$(readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+		grep -Ev '^(libc|libm|libdl|libpthread|librt|libresolv)\.so\.[0-9]+$|^libcuda\.so\.1$')
+	[[ -z $extra ]] || die "$1 needs $(paste -sd' ' <<<"$extra"), which the GPU machine may" \
+		"lack: build it with the noopenblas tag (make device-check does)"
+}
+
 # prepare DIR gathers the GPU test binaries (those that link libcuda), the test names of
-# their cuda-tagged files, the cuda CLI and this script into DIR.
+# their cuda-tagged files, the cuda CLI and this script into DIR. DCGAN_CHECK_TESTS and
+# DCGAN_CHECK_CLI say where the binaries are (make device-check sets them).
 prepare() {
-	local dir=$1 tests=$root/build/cuda-tests cli=$root/bin/cuda/dcgan-gpu
-	[[ -x $cli && -d $tests ]] || die "run make cuda-check first ($cli, $tests)"
+	local dir=$1 tests=${DCGAN_CHECK_TESTS:-$root/build/cuda-tests}
+	local cli=${DCGAN_CHECK_CLI:-$root/bin/cuda/dcgan-gpu}
+	[[ -x $cli && -d $tests ]] || die "run make device-check ($cli, $tests)"
+	portable "$cli"
 	rm -rf "$dir"
 	mkdir -p "$dir/tests" "$dir/bin"
 	# gzip: the folder travels to the GPU machine, and Go binaries shrink about threefold.
@@ -53,6 +66,7 @@ prepare() {
 			xargs grep -ho '^func Test[A-Za-z0-9_]*(t ' | sed 's/^func //; s/(t $//' | sort -u |
 			paste -sd'|')
 		[[ -n $names ]] || continue
+		portable "$b"
 		gzip -9 -c "$b" >"$dir/tests/$name.test.gz"
 		printf '%s\t%s\t^(%s)$\n' "$name.test" "$rel" "$names" >>"$manifest"
 	done
@@ -128,11 +142,12 @@ run_tests() {
 	done <"$dir/tests/manifest.tsv"
 }
 
-# train OUT runs a short MNIST training on the GPU and prints its last metrics.
+# train OUT CLI WORK runs a short MNIST training on the GPU into WORK/train, its log in
+# OUT/train.log, and prints its exit status.
 train() {
-	local out=$1 cli=$2
+	local out=$1 cli=$2 work=$3
 	timeout 120 "$cli" train --device cuda --data mnist --steps 300 --log-every 50 \
-		--sample-every 300 --checkpoint-every 300 --out "$out/train" >"$out/train.log" 2>&1
+		--sample-every 300 --checkpoint-every 300 --out "$work/train" >"$out/train.log" 2>&1
 	echo $?
 }
 
@@ -141,7 +156,10 @@ run() {
 	local out=${OUT:-$dir/report}
 	[[ -f $dir/tests/manifest.tsv ]] || die "$dir is not prepared (make device-check)"
 	mkdir -p "$out"
-	local work=$out/.bin
+	# The binaries, the training's output and the benchmark's stay out of OUT: the device tool
+	# brings back at most 8 files of OUT (16 MiB each), which the report and logs should be.
+	local work
+	work=$(mktemp -d "${TMPDIR:-/tmp}/device-check.XXXXXX") || die "no temporary folder"
 	unpack "$dir" "$work"
 	local start=$SECONDS cli=$work/bin/dcgan-gpu report=$out/device-check.md
 	{
@@ -177,14 +195,14 @@ run() {
 		echo "## MNIST training, 300 steps"
 		echo
 		local rc
-		rc=$(train "$out" "$cli")
+		rc=$(train "$out" "$cli" "$work")
 		echo "exit status $rc; last lines of the log:"
 		echo
 		echo '```'
 		tail -n 8 "$out/train.log"
 		echo '```'
 		local metrics
-		metrics=$(find "$out/train" -name '*.jsonl' 2>/dev/null | head -n1)
+		metrics=$(find "$work/train" -name '*.jsonl' 2>/dev/null | head -n1)
 		if [[ -n $metrics ]]; then
 			echo
 			echo "Last metrics record: \`$(tail -n1 "$metrics")\`"
@@ -194,10 +212,11 @@ run() {
 		echo
 		echo '```'
 		if "$cli" bench --help >/dev/null 2>&1; then
-			# Two shapes, two batches, no PyTorch (the device machine's torch may differ):
-			# our img/s only, within 80 s.
-			timeout 90 "$cli" bench --device cuda --sizes 32x32x1,64x64x3 --gpu-batches 64,256 \
-				--python off --time-limit 80s --out "$out/bench" 2>&1 | tail -n 20
+			# Two shapes, two batches, beside the machine's PyTorch when it has one (rows say
+			# skipped when not), no torch.compile (its compile alone takes a minute): 110 s.
+			timeout 120 "$cli" bench --device cuda --sizes 32x32x1,64x64x3 --gpu-batches 64,256 \
+				--python auto --compile-batch 0 --time-limit 100s --out "$work/bench" 2>&1 |
+				tail -n 20
 		else
 			echo "this build has no bench subcommand: img/s above is the training's"
 		fi
@@ -205,6 +224,11 @@ run() {
 		echo
 		echo "Took $((SECONDS - start)) s."
 	} >"$report"
+	# Back to OUT, within the tool's 8 files: the report, 5 logs, the training's last sample
+	# grid and the benchmark's results (results.md, .csv, .json, .png) as one archive.
+	cp "$work/train/samples_latest.png" "$out/train-samples.png" 2>/dev/null
+	[[ -d $work/bench ]] && tar -czf "$out/bench-results.tar.gz" -C "$work" bench
+	rm -rf "$work"
 	local fails
 	fails=$(grep -c '| FAIL |' "$report")
 	cat "$report"
