@@ -30,3 +30,10 @@ func BenchmarkStep_32x32x1_N128(b *testing.B) {
 	cfg.ImageSize, cfg.Channels, cfg.BatchSize = 32, 1, 128
 	benchmarkStep(b, cfg)
 }
+
+// BenchmarkStep_32x32x1_N64 is the README's MNIST run.
+func BenchmarkStep_32x32x1_N64(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.ImageSize, cfg.Channels = 32, 1
+	benchmarkStep(b, cfg)
+}
