@@ -12,9 +12,10 @@ neither torchvision nor a download:
     BCELoss), weights_init as in the example, Adam(lr, betas=(beta1, 0.999)) for both;
   - step: D on real, D on fake.detach(), D step, G through D with real labels, G step.
 
-At each --save-every steps it writes the generator's state_dict as
-OUT/generator_<step>.safetensors, with the keys dcgan-gpu uses ("main.0.weight" …) and
-its config in the metadata, so `dcgan-gpu eval --checkpoint` and `generate` read it.
+At each --save-every steps (or at each step of --save-at) it writes the generator's
+state_dict as OUT/generator_<step>.safetensors, with the keys dcgan-gpu uses
+("main.0.weight" …) and its config in the metadata, so `dcgan-gpu eval --checkpoint` and
+`generate` read it.
 Timing (img/s) goes to stdout.
 
 Run: /usr/bin/python3 tools/torch_train_mnist.py --steps 600 --out /tmp/eval-torch
@@ -119,6 +120,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--steps", type=int, default=600)
     p.add_argument("--save-every", type=int, default=200)
+    p.add_argument("--save-at", default="",
+                   help="comma-separated steps to save at, instead of --save-every")
     p.add_argument("--out", required=True)
     p.add_argument("--image-size", type=int, default=32)
     p.add_argument("--nz", type=int, default=100)
@@ -130,6 +133,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
+    save_at = {int(s) for s in a.save_at.split(",") if s}
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -197,7 +201,8 @@ def main():
                 rate = f" | {(step - timed_from) * a.batch / (time.time() - start):.0f} img/s"
             print(f"step {step}/{a.steps} | D {errD.item():.3f} | G {errG.item():.3f} | "
                   f"D(x) {D_x:.3f} | D(G(z)) {D_G_z1:.3f}/{D_G_z2:.3f}{rate}", flush=True)
-        if step % a.save_every == 0 or step == a.steps:
+        due = step in save_at if save_at else step % a.save_every == 0
+        if due or step == a.steps:
             path = os.path.join(a.out, f"generator_{step}.safetensors")
             save_generator(path, netG, cfg)
             print(f"saved {path}", flush=True)
