@@ -75,6 +75,17 @@ func TestCUDAStepsMatchCPU(t *testing.T) {
 	}
 }
 
+// stepBoth takes one step on each backend with the same batch.
+func stepBoth(t *testing.T, g, c Backend, batch *tensor.Dense) {
+	t.Helper()
+	if err := g.Step(batch); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Step(batch); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // compareStates checks every tensor of the GPU state against the CPU's.
 func compareStates(t *testing.T, gpu, cpu map[string]*tensor.Dense) {
 	t.Helper()
@@ -200,13 +211,7 @@ func TestCUDATrajectoryFollowsCPU(t *testing.T) {
 	defer cuda.SetSyncAfterLaunch(true)
 	var sumG, sumC float64
 	for step := 0; step < 200; step++ {
-		batch := squares(cfg, cfg.BatchSize, uint64(step))
-		if err := g.Step(batch); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Step(batch); err != nil {
-			t.Fatal(err)
-		}
+		stepBoth(t, g, c, squares(cfg, cfg.BatchSize, uint64(step)))
 		gs, _ := g.Stats()
 		cs, _ := c.Stats()
 		if gs.NonFini || !isFinite(gs.LossD) || !isFinite(gs.LossG) {
@@ -233,13 +238,7 @@ func TestCUDAQueuedStepsMatchCPU(t *testing.T) {
 	defer cuda.SetSyncAfterLaunch(true)
 	const steps = 6
 	for step := 0; step < steps; step++ {
-		batch := squares(cfg, cfg.BatchSize, uint64(100+step))
-		if err := g.Step(batch); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Step(batch); err != nil {
-			t.Fatal(err)
-		}
+		stepBoth(t, g, c, squares(cfg, cfg.BatchSize, uint64(100+step)))
 	}
 	gs, _ := g.Stats()
 	cs, _ := c.Stats()
