@@ -37,7 +37,7 @@ func TestNoAllocations(t *testing.T) {
 		{"adam", func() { AdamUpdate(p, g, m, v, 3, 2e-4, 0.5, 0.999, 1e-8) }, false},
 		{"noise", func() { FillNormal(noise, 1, 2) }, false},
 	} {
-		if c.gemms && blasAllocates {
+		if c.gemms && BLASAllocates {
 			continue // gonum's Sgemm allocates: see blas_gonum.go
 		}
 		if a := testing.AllocsPerRun(5, c.f); a != 0 {

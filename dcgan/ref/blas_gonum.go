@@ -9,9 +9,9 @@ import (
 
 var gonumImpl gonum.Implementation
 
-// blasAllocates is true because gonum's parallel Sgemm allocates its work queue on every
+// BLASAllocates is true because gonum's parallel Sgemm allocates its work queue on every
 // call, so in this build the convolutions allocate a few KiB per call.
-const blasAllocates = true
+const BLASAllocates = true
 
 // Sgemm computes c = alpha*op(a)*op(b) + beta*c on row-major matrices, where op(a) is
 // m×k, op(b) is k×n and c is m×n. transA/transB select the transposes. This build uses

@@ -41,8 +41,8 @@ import (
 // shortSpin records whether init shortened OpenBLAS's idle spin (see the NOTE above).
 var shortSpin = C.dcgan_short_blas_spin() == 1
 
-// blasAllocates is false: a cgo call to OpenBLAS allocates nothing on the Go heap.
-const blasAllocates = false
+// BLASAllocates is false: a cgo call to OpenBLAS allocates nothing on the Go heap.
+const BLASAllocates = false
 
 // Sgemm computes c = alpha*op(a)*op(b) + beta*c on row-major matrices, where op(a) is
 // m×k, op(b) is k×n and c is m×n. transA/transB select the transposes. It calls OpenBLAS's
