@@ -30,4 +30,8 @@
 // Random numbers come from Philox4x32-10 keyed by (seed, stream) and indexed by position
 // (Normal, FillNormal), so that the GPU, which implements the same function, draws the same
 // noise, and a resumed run the same as an uninterrupted one.
+//
+// BUG(ref): Built without OpenBLAS (no cgo, or the noopenblas tag), Sgemm is gonum's pure-Go
+// GEMM: about ten times slower, and it allocates in every call, so a training step is no
+// longer free of allocations.
 package ref
